@@ -1,0 +1,6 @@
+// Placeholder: the scp commands are registered here.
+#include "cli.hpp"
+
+namespace gpram::cli {
+void register_scp(CLI::App& /*app*/) {}
+}  // namespace gpram::cli
