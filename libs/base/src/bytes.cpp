@@ -9,9 +9,9 @@ namespace gpram {
 namespace {
 
 const char* base_message(int ev) {
-  switch (static_cast<Errc>(ev)) {
-    case Errc::bad_hex: return "invalid hex character";
-    case Errc::odd_hex_length: return "odd number of hex digits";
+  switch (static_cast<HexErrc>(ev)) {
+    case HexErrc::bad_hex: return "invalid hex character";
+    case HexErrc::odd_hex_length: return "odd number of hex digits";
   }
   return "unknown error";
 }
@@ -26,7 +26,7 @@ int nibble(char c) noexcept {
 
 }  // namespace
 
-const std::error_category& error_category() noexcept {
+const std::error_category& hex_error_category() noexcept {
   static const SimpleCategory category("gpram.base", base_message);
   return category;
 }
@@ -49,14 +49,14 @@ Result<Bytes> from_hex(std::string_view text) {
     const char c = text[i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':') {
       if (high >= 0)
-        return fail(Errc::odd_hex_length,
+        return fail(HexErrc::odd_hex_length,
                     fmt::format("hex: separator at position {} splits a byte", i));
       continue;
     }
     const int v = nibble(c);
     if (v < 0) {
       const unsigned char uc = static_cast<unsigned char>(c);
-      return fail(Errc::bad_hex,
+      return fail(HexErrc::bad_hex,
                   uc >= 0x20 && uc < 0x7F
                       ? fmt::format("hex: invalid character '{}' at position {}", c, i)
                       : fmt::format("hex: invalid byte 0x{:02X} at position {}", uc, i));
@@ -69,7 +69,7 @@ Result<Bytes> from_hex(std::string_view text) {
     }
   }
   if (high >= 0)
-    return fail(Errc::odd_hex_length,
+    return fail(HexErrc::odd_hex_length,
                 fmt::format("hex: odd number of digits ({} characters)", text.size()));
   return out;
 }

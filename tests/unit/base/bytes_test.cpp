@@ -19,14 +19,14 @@ TEST(Hex, IgnoresSeparatorsBetweenBytes) {
 TEST(Hex, RejectsBadCharacterWithPosition) {
   auto b = from_hex("80CG");
   ASSERT_FALSE(b);
-  EXPECT_EQ(b.error().code, Errc::bad_hex);
+  EXPECT_EQ(b.error().code, HexErrc::bad_hex);
   EXPECT_NE(b.error().message.find("'G' at position 3"), std::string::npos) << b.error().message;
 }
 
 TEST(Hex, RejectsOddLength) {
   auto b = from_hex("80C");
   ASSERT_FALSE(b);
-  EXPECT_EQ(b.error().code, Errc::odd_hex_length);
+  EXPECT_EQ(b.error().code, HexErrc::odd_hex_length);
 }
 
 TEST(Bytes, ConstantTimeCompare) {

@@ -15,14 +15,21 @@ namespace gpram {
 using Bytes = std::vector<uint8_t>;
 using ByteView = std::span<const uint8_t>;
 
-enum class Errc {
+enum class HexErrc {
   bad_hex = 1,
   odd_hex_length,
 };
 
 }  // namespace gpram
 
-GPRAM_DECLARE_ERRC(gpram);
+namespace gpram {
+const std::error_category& hex_error_category() noexcept;
+inline std::error_code make_error_code(HexErrc e) noexcept {
+  return {static_cast<int>(e), hex_error_category()};
+}
+}  // namespace gpram
+template <>
+struct std::is_error_code_enum<gpram::HexErrc> : std::true_type {};
 
 namespace gpram {
 

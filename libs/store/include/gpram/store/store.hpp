@@ -1,0 +1,70 @@
+// Storage interface of gpramd. Implementations: MemoryStore (tests, the first cut of the server);
+// SQLite and PostgreSQL back ends implement the same interface. Every method is one atomic
+// state change; implementations are safe to call from several event-loop threads.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gpram/store/model.hpp"
+
+namespace gpram::store {
+
+enum class Errc {
+  duplicate = 1,   // an object with that key exists
+  not_found,
+  conflict,        // the object is not in a state that allows the change
+  backend,         // the database failed
+};
+
+}  // namespace gpram::store
+
+GPRAM_DECLARE_ERRC(gpram::store);
+
+namespace gpram::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  [[nodiscard]] virtual Result<void> add_card(const Card& card) = 0;
+  [[nodiscard]] virtual std::optional<Card> card(std::string_view iccid) = 0;
+  [[nodiscard]] virtual std::optional<Card> card_by_psk_identity(std::string_view identity) = 0;
+
+  /// Stores a new job; assigns its id when empty. Returns the id.
+  [[nodiscard]] virtual Result<std::string> add_job(Job job) = 0;
+  [[nodiscard]] virtual std::optional<Job> job(std::string_view id) = 0;
+  /// Replaces a job (state, next_step, results, error) if it exists.
+  [[nodiscard]] virtual Result<void> update_job(const Job& job) = 0;
+  /// The oldest non-final job of a card (the one a session works on), if any.
+  [[nodiscard]] virtual std::optional<Job> active_job(std::string_view iccid) = 0;
+  /// Number of jobs per state (metrics).
+  [[nodiscard]] virtual std::vector<std::pair<JobState, size_t>> job_counts() = 0;
+};
+
+/// Thread-safe in-memory store.
+class MemoryStore final : public Store {
+ public:
+  Result<void> add_card(const Card& card) override;
+  std::optional<Card> card(std::string_view iccid) override;
+  std::optional<Card> card_by_psk_identity(std::string_view identity) override;
+  Result<std::string> add_job(Job job) override;
+  std::optional<Job> job(std::string_view id) override;
+  Result<void> update_job(const Job& job) override;
+  std::optional<Job> active_job(std::string_view iccid) override;
+  std::vector<std::pair<JobState, size_t>> job_counts() override;
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, Card> cards_;
+  std::unordered_map<std::string, std::string> by_identity_;
+  std::unordered_map<std::string, Job> jobs_;
+  std::unordered_map<std::string, std::vector<std::string>> jobs_by_card_;  // in submission order
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace gpram::store

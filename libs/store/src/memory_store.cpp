@@ -1,0 +1,118 @@
+#include <fmt/format.h>
+
+#include <array>
+
+#include "gpram/store/store.hpp"
+
+namespace gpram::store {
+namespace {
+
+const char* store_message(int ev) {
+  switch (static_cast<Errc>(ev)) {
+    case Errc::duplicate: return "store: object already exists";
+    case Errc::not_found: return "store: object not found";
+    case Errc::conflict: return "store: conflicting state";
+    case Errc::backend: return "store: database error";
+  }
+  return "store: unknown error";
+}
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const SimpleCategory category("gpram.store", store_message);
+  return category;
+}
+
+std::string_view to_string(JobState s) noexcept {
+  switch (s) {
+    case JobState::queued: return "queued";
+    case JobState::triggered: return "triggered";
+    case JobState::running: return "running";
+    case JobState::done: return "done";
+    case JobState::failed: return "failed";
+    case JobState::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::optional<JobState> job_state_from(std::string_view s) noexcept {
+  for (auto st : {JobState::queued, JobState::triggered, JobState::running, JobState::done,
+                  JobState::failed, JobState::cancelled})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+Result<void> MemoryStore::add_card(const Card& card) {
+  std::lock_guard lock(mu_);
+  if (cards_.count(card.iccid))
+    return fail(Errc::duplicate, fmt::format("card {} is already registered", card.iccid));
+  if (by_identity_.count(card.psk_identity))
+    return fail(Errc::duplicate,
+                fmt::format("PSK identity '{}' is already used by card {}", card.psk_identity,
+                            by_identity_[card.psk_identity]));
+  cards_.emplace(card.iccid, card);
+  by_identity_.emplace(card.psk_identity, card.iccid);
+  return {};
+}
+
+std::optional<Card> MemoryStore::card(std::string_view iccid) {
+  std::lock_guard lock(mu_);
+  auto it = cards_.find(std::string(iccid));
+  if (it == cards_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Card> MemoryStore::card_by_psk_identity(std::string_view identity) {
+  std::lock_guard lock(mu_);
+  auto it = by_identity_.find(std::string(identity));
+  if (it == by_identity_.end()) return std::nullopt;
+  return cards_.at(it->second);
+}
+
+Result<std::string> MemoryStore::add_job(Job job) {
+  std::lock_guard lock(mu_);
+  if (job.id.empty()) job.id = fmt::format("j{:08d}", next_id_++);
+  if (jobs_.count(job.id)) return fail(Errc::duplicate, fmt::format("job {} exists", job.id));
+  jobs_by_card_[job.iccid].push_back(job.id);
+  std::string id = job.id;
+  jobs_.emplace(id, std::move(job));
+  return id;
+}
+
+std::optional<Job> MemoryStore::job(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(std::string(id));
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<void> MemoryStore::update_job(const Job& job) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(job.id);
+  if (it == jobs_.end()) return fail(Errc::not_found, fmt::format("job {} not found", job.id));
+  it->second = job;
+  return {};
+}
+
+std::optional<Job> MemoryStore::active_job(std::string_view iccid) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_by_card_.find(std::string(iccid));
+  if (it == jobs_by_card_.end()) return std::nullopt;
+  for (const auto& id : it->second) {
+    const Job& j = jobs_.at(id);
+    if (!is_final(j.state)) return j;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<JobState, size_t>> MemoryStore::job_counts() {
+  std::lock_guard lock(mu_);
+  std::array<size_t, 6> n{};
+  for (const auto& [id, j] : jobs_) ++n[static_cast<size_t>(j.state)];
+  std::vector<std::pair<JobState, size_t>> out;
+  for (size_t i = 0; i < n.size(); ++i) out.emplace_back(static_cast<JobState>(i), n[i]);
+  return out;
+}
+
+}  // namespace gpram::store
