@@ -5,7 +5,12 @@
 #include <functional>
 #include <memory>
 
+#include "gpram/store/sqlite_store.hpp"
 #include "gpram/store/store.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using namespace gpram;
 using store::Errc;
@@ -101,7 +106,83 @@ TEST_P(StoreContract, KeepsResultsAndCounts) {
   EXPECT_EQ(failed, 1u);
 }
 
+std::string temp_db() {
+  static int n = 0;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("gpram-store-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return (dir / "gpram.db").string();
+}
+
 INSTANTIATE_TEST_SUITE_P(Memory, StoreContract,
                          ::testing::Values(Factory([] { return std::make_unique<store::MemoryStore>(); })));
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(Factory([] {
+                           auto s = store::SqliteStore::open(temp_db(), Bytes(32, 0x11));
+                           if (!s) throw std::runtime_error(s.error().message);
+                           return std::unique_ptr<store::Store>(std::move(*s));
+                         })));
+
+// Key material never reaches the database file in clear (grep the file for the key bytes).
+TEST(SqliteStore, NoKeyBytesInTheFile) {
+  const std::string path = temp_db();
+  const Bytes psk = hex("C0FFEE00112233445566778899AABBCCDDEEFF01");
+  {
+    auto s = store::SqliteStore::open(path, Bytes(32, 0x22));
+    ASSERT_TRUE(s) << s.error().message;
+    auto c = card("8901", "psk-id-1");
+    c.psk = psk;
+    store::SecurityDomain sd;
+    sd.aid = hex("A000000151000000");
+    sd.scp = "03";
+    sd.kvn = 0x30;
+    sd.enc = sd.mac = sd.dek = hex("5152535455565758595A5B5C5D5E5F60");
+    c.security_domains.push_back(sd);
+    ASSERT_TRUE((*s)->add_card(c));
+    auto back = (*s)->card("8901");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(to_hex(back->psk), to_hex(psk));
+    EXPECT_EQ(to_hex(back->security_domains.at(0).enc), "5152535455565758595A5B5C5D5E5F60");
+  }
+  std::string all;
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(path + suffix, std::ios::binary);
+    all.append((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(all.empty());
+  const std::string raw(reinterpret_cast<const char*>(psk.data()), psk.size());
+  EXPECT_EQ(all.find(raw), std::string::npos);
+  EXPECT_EQ(all.find(to_hex(psk)), std::string::npos);
+  EXPECT_EQ(all.find("5152535455565758595A5B5C5D5E5F60"), std::string::npos);
+}
+
+TEST(SqliteStore, WrongMasterKeyIsRefusedAtOpen) {
+  const std::string path = temp_db();
+  ASSERT_TRUE(store::SqliteStore::open(path, Bytes(32, 0x01)));
+  auto again = store::SqliteStore::open(path, Bytes(32, 0x02));
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("master key"), std::string::npos);
+}
+
+TEST(SqliteStore, SurvivesReopen) {
+  const std::string path = temp_db();
+  std::string id;
+  {
+    auto s = store::SqliteStore::open(path, Bytes(32, 0x03));
+    ASSERT_TRUE(s);
+    ASSERT_TRUE((*s)->add_card(card("8901", "id")));
+    store::Job j;
+    j.iccid = "8901";
+    j.operations = nlohmann::json::parse(R"([{"apdus":["80CA006600"]}])");
+    j.steps.push_back({{hex("80CA006600")}, {}});
+    id = *(*s)->add_job(j);
+  }
+  auto s = store::SqliteStore::open(path, Bytes(32, 0x03));
+  ASSERT_TRUE(s);
+  auto j = (*s)->job(id);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->operations.dump(), R"([{"apdus":["80CA006600"]}])");
+  EXPECT_EQ(to_hex(j->steps.at(0).capdus.at(0)), "80CA006600");
+}
 
 }  // namespace

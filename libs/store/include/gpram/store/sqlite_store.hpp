@@ -1,0 +1,41 @@
+// SQLite back end (the embedded default): one file, WAL journal, every change in a
+// transaction. Secrets (card PSK, SCP80 keys, SD keys) and job operations are sealed with
+// AES-256-GCM under the master key before they reach the file (ADR 0002).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gpram/store/store.hpp"
+
+namespace gpram::store {
+
+class SqliteStore final : public Store {
+ public:
+  /// Opens (creating and migrating if needed) the database at `path`.
+  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                                  Bytes master_key);
+  ~SqliteStore() override;
+
+  Result<void> add_card(const Card& card) override;
+  std::optional<Card> card(std::string_view iccid) override;
+  std::optional<Card> card_by_psk_identity(std::string_view identity) override;
+  Result<std::string> add_job(Job job) override;
+  std::optional<Job> job(std::string_view id) override;
+  Result<void> update_job(const Job& job) override;
+  std::optional<Job> active_job(std::string_view iccid) override;
+  std::vector<std::pair<JobState, size_t>> job_counts() override;
+
+  struct Impl;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  bool card_unlocked_exists(std::string_view iccid);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Reads the master key file (64 hex digits), creating it with a random key and mode 0600 when
+/// it does not exist. Refuses a file readable by group or others.
+[[nodiscard]] Result<Bytes> load_or_create_master_key(const std::string& path);
+
+}  // namespace gpram::store
