@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gpram/crypto/aead.hpp"
+#include "gpram/crypto/base64.hpp"
 #include "gpram/crypto/crypto.hpp"
 #include "vectors.hpp"
 
@@ -102,4 +103,15 @@ TEST(Crypto, GcmSealOpenAndTamper) {
   EXPECT_FALSE(c::open(key, gpram::as_bytes("8902"), *s));  // AAD binds the card
   (*s)[14] ^= 1;
   EXPECT_FALSE(c::open(key, gpram::as_bytes("8901"), *s));
+}
+
+// RFC 4648 §10 test vectors.
+TEST(Base64, Rfc4648Vectors) {
+  EXPECT_EQ(c::base64_encode(gpram::as_bytes("foobar")), "Zm9vYmFy");
+  EXPECT_EQ(c::base64_encode(gpram::as_bytes("fo")), "Zm8=");
+  auto d = c::base64_decode("Zm9vYg==");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(std::string(gpram::as_chars(*d)), "foob");
+  EXPECT_FALSE(c::base64_decode("Zm9v!mFy"));
+  EXPECT_FALSE(c::base64_decode("Zm9"));
 }

@@ -1,0 +1,63 @@
+// The REST API of gpramd (docs/api.md), sans-IO: a request in, a response out. The network
+// layer feeds it parsed HTTP requests from the API listener.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "gpram/jobs/compile.hpp"
+#include "gpram/store/store.hpp"
+
+namespace gpram::api {
+
+struct ApiRequest {
+  std::string_view method;
+  std::string_view target;         // path and query
+  std::string_view authorization;  // the Authorization header value
+  std::string_view body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+class Api {
+ public:
+  Api(store::Store& store, std::string admin_token, jobs::CompileOptions compile = {});
+
+  [[nodiscard]] ApiResponse handle(const ApiRequest& req);
+
+  /// /healthz answers 200 only once the server says it is ready (both listeners accept).
+  void set_ready(bool ready) noexcept { ready_.store(ready); }
+  /// Text for GET /metrics (Prometheus exposition format).
+  void set_metrics(std::function<std::string()> fn) { metrics_ = std::move(fn); }
+  /// Called after a job is queued (the server may trigger the card).
+  void on_job_queued(std::function<void(const store::Job&)> fn) { job_queued_ = std::move(fn); }
+
+ private:
+  struct Caller {
+    bool admin = false;
+    std::string tenant;  // service-provider id when not admin
+  };
+  ApiResponse post_card(const Caller& c, std::string_view body);
+  ApiResponse get_card(const Caller& c, std::string_view iccid);
+  ApiResponse post_job(const Caller& c, std::string_view body);
+  ApiResponse get_job(const Caller& c, std::string_view id);
+  ApiResponse cancel_job(const Caller& c, std::string_view id);
+
+  store::Store& store_;
+  std::string admin_token_;
+  jobs::CompileOptions compile_;
+  std::atomic<bool> ready_{false};
+  std::function<std::string()> metrics_;
+  std::function<void(const store::Job&)> job_queued_;
+};
+
+/// JSON representation of a job as GET /v1/jobs/{id} returns it.
+[[nodiscard]] nlohmann::json job_json(const store::Job& job);
+
+}  // namespace gpram::api
