@@ -117,9 +117,9 @@ void register_client(CLI::App& app) {
     size_t ok = 0, failed = 0;
     std::string line, first_error;
     while (std::getline(in, line)) {
-      auto card = nlohmann::json::parse(line, nullptr, false);
-      if (card.is_discarded() || !card.contains("iccid")) continue;
-      tmpl["iccid"] = card["iccid"];
+      auto row = nlohmann::json::parse(line, nullptr, false);
+      if (row.is_discarded() || !row.contains("iccid")) continue;
+      tmpl["iccid"] = row["iccid"];
       auto r = c->call("POST", "/v1/jobs", tmpl.dump());
       if (!r) throw OperationFailed(r.error().message);
       if (r->status == 201) ++ok;
