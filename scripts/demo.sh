@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# make demo: gpramd on the embedded default (SQLite), DEMO_CARDS virtual cards registered, a real
+# applet installed over the air on every card through PSK-TLS Amendment B sessions, a report.
+# Everything runs on 127.0.0.1 and is stopped at the end.
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/$build/bin"
+cards=${DEMO_CARDS:-1000}
+shared=${GPRAM_SHARED:-$root/../shared}
+cap=${DEMO_CAP:-$shared/testdata/cap/kaoh-helloworld.cap}
+applet=${DEMO_APPLET:-D0D1D2D3D4D50101}
+work=$(mktemp -d /tmp/gpram-demo.XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
+t0=$(date +%s.%N)
+
+[ -f "$cap" ] || { echo "error: CAP file $cap not found (set DEMO_CAP)" >&2; exit 2; }
+say "== gpram demo: $cards virtual cards, applet $applet from $(basename "$cap"), work dir $work"
+
+"$bin/gpramd" --db "sqlite:$work/gpram.db" --card-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
+  --admin-token-file "$work/admin.token" --master-key-file "$work/master.key" \
+  --ready-file "$work/ready.json" --log-format text --log-level warn >"$work/gpramd.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
+[ -s "$work/ready.json" ] || { echo "error: gpramd did not start:" >&2; cat "$work/gpramd.log" >&2; exit 1; }
+api=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api"])' "$work/ready.json")
+card=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["card"])' "$work/ready.json")
+export GPRAM_SERVER="http://$api" GPRAM_TOKEN
+GPRAM_TOKEN=$(cat "$work/admin.token")
+say "1. gpramd is up: card endpoint (PSK-TLS) $card, REST API http://$api (SQLite $work/gpram.db)"
+
+python3 - "$cards" >"$work/cards.jsonl" <<'PY'
+import json, os, sys
+for i in range(int(sys.argv[1])):
+    iccid = "8988211%012d" % i
+    print(json.dumps({"iccid": iccid, "psk_identity": "demo-%06d" % i, "psk": os.urandom(16).hex().upper()}))
+PY
+"$bin/gpram" card import "$work/cards.jsonl" >"$work/import.json"
+say "2. registered $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["registered"])' "$work/import.json") cards (PSKs sealed at rest under the master key)"
+
+python3 - "$cap" "$applet" >"$work/job.json" <<'PY'
+import base64, json, sys
+cap = base64.b64encode(open(sys.argv[1], "rb").read()).decode()
+print(json.dumps({"operations": [
+    {"install": {"cap": cap}},
+    {"apdus": ["80F24002024F0000", "00A40400%02X%s" % (len(sys.argv[2]) // 2, sys.argv[2])]}]}))
+PY
+"$bin/gpram" job submit --cards "$work/cards.jsonl" <"$work/job.json" >"$work/submit.json"
+say "3. queued one install job per card: INSTALL [for load], LOAD blocks, INSTALL [for install and make selectable], then GET STATUS and SELECT of the new applet"
+
+say "4. the cards' admin agents connect (PSK-TLS, HTTP POST, TS 102 226 scripts) ..."
+"$bin/gpram-sim" fleet --cards "$work/cards.jsonl" --server "$card" --concurrency 64 --timeout 30 \
+  >"$work/fleet.json" 2>"$work/fleet.log" &
+fleet=$!
+while kill -0 "$fleet" 2>/dev/null; do
+  python3 - "$api" "$GPRAM_TOKEN" "$cards" <<'PY' || true
+import sys, urllib.request
+api, token, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
+text = urllib.request.urlopen("http://%s/metrics" % api, timeout=2).read().decode()
+n = {}
+for line in text.splitlines():
+    if line.startswith('gpram_jobs{state="'):
+        n[line.split('"')[1]] = int(float(line.split()[-1]))
+done, failed = n.get("done", 0), n.get("failed", 0)
+width = 40
+filled = int(width * (done + failed) / max(total, 1))
+sys.stderr.write("\r   [%s%s] %d/%d done, %d failed, %d running   " % ("#" * filled, "." * (width - filled), done, total, failed, n.get("running", 0)))
+PY
+  sleep 0.5
+done
+wait "$fleet" || true
+echo >&2
+
+python3 - "$api" "$GPRAM_TOKEN" "$work" "$cards" "$t0" <<'PY'
+import json, sys, time, urllib.request
+api, token, work, total, t0 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+def get(path):
+    req = urllib.request.Request("http://%s%s" % (api, path), headers={"Authorization": "Bearer " + token})
+    return urllib.request.urlopen(req, timeout=5).read().decode()
+fleet = json.load(open(work + "/fleet.json"))
+states = {}
+for line in get("/metrics").splitlines():
+    if line.startswith('gpram_jobs{state="'):
+        states[line.split('"')[1]] = int(float(line.split()[-1]))
+job = json.loads(get("/v1/jobs/j00000001"))
+names = {"80E602": "INSTALL [for load]", "80E802": "LOAD", "80E880": "LOAD (last block)",
+         "80E60C": "INSTALL [install+make selectable]", "80F240": "GET STATUS (applications)",
+         "00A404": "SELECT new applet"}
+print()
+print("== Report")
+print("   sessions: %d, completed: %d, failed: %s" % (fleet["sessions"], fleet["completed"], fleet["failed"] or "none"))
+print("   scripts: %d, APDUs: %d, resumes: %d, fleet time %.1f s" % (fleet["scripts"], fleet["apdus"], fleet["resumes"], fleet["seconds"]))
+lat = fleet["latency_s"]
+print("   session latency p50 %.0f ms, p90 %.0f ms, p99 %.0f ms" % (lat["p50"] * 1e3, lat["p90"] * 1e3, lat["p99"] * 1e3))
+print("   jobs: " + ", ".join("%s %d" % (k, v) for k, v in sorted(states.items()) if v))
+print()
+print("   job j00000001 (card %s): %s" % (job["iccid"], job["state"]))
+seen = set()
+for r in job["results"]:
+    key = r["capdu"][:6] if not r["capdu"].startswith("80E8") else ("80E880" if r["capdu"][4:6] == "80" else "80E802")
+    label = names.get(key, r["capdu"][:10])
+    if label == "LOAD" and label in seen:
+        continue
+    seen.add(label)
+    print("     %-36s -> SW %s" % (label, r.get("sw", r["rapdu"][-4:])))
+print()
+print("   total demo time %.1f s" % (time.time() - t0))
+print("   look further: GPRAM_SERVER=http://%s GPRAM_TOKEN=$(cat %s/admin.token) build/bin/gpram job show j00000001" % (api, work))
+print("                 curl http://%s/metrics    (while gpramd runs; this demo stops it now)" % api)
+ok = states.get("done", 0) == total
+sys.exit(0 if ok else 1)
+PY
