@@ -59,7 +59,9 @@ Result<void> apply_toml(Config& cfg, const std::string& path) {
     return fail(Errc::bad_config, fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
                                               e.source().begin.column, e.description()));
   }
-  for (auto&& [k, v] : t) {
+  for (auto&& kv : t) {
+    const auto& k = kv.first;
+    auto& v = kv.second;
     std::string key(k.str());
     for (auto& c : key)
       if (c == '_') c = '-';
