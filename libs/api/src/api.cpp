@@ -143,6 +143,11 @@ ApiResponse Api::handle(const ApiRequest& req) {
       return ready_.load() ? ok_json(200, json{{"status", "ok"}})
                            : error(503, "not ready: listeners not accepting yet");
     }
+    if (path == "/v1/openapi.json") {
+      if (req.method != "GET") return error(405, "use GET");
+      static const std::string doc = openapi_document().dump();
+      return {200, "application/json", doc};
+    }
     if (path == "/metrics") {
       if (req.method != "GET") return error(405, "use GET");
       return {200, "text/plain; version=0.0.4", metrics_ ? metrics_() : std::string()};

@@ -181,3 +181,15 @@ TEST_F(ApiJobs, InstallOperationCompilesARealCap) {
 }
 
 }  // namespace
+
+TEST(OpenApi, DescribesEveryEndpointWithoutAuth) {
+  store::MemoryStore s;
+  api::Api a(s, "test-admin-token");
+  auto r = a.handle({"GET", "/v1/openapi.json", "", ""});
+  ASSERT_EQ(r.status, 200);
+  auto doc = json::parse(r.body);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  for (const char* path : {"/healthz", "/metrics", "/v1/cards", "/v1/cards/{iccid}", "/v1/jobs",
+                           "/v1/jobs/{id}", "/v1/jobs/{id}/cancel"})
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+}

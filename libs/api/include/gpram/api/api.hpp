@@ -57,6 +57,9 @@ class Api {
   std::function<void(const store::Job&)> job_queued_;
 };
 
+/// The OpenAPI 3 document of the API (GET /v1/openapi.json).
+[[nodiscard]] nlohmann::json openapi_document();
+
 /// JSON representation of a job as GET /v1/jobs/{id} returns it.
 [[nodiscard]] nlohmann::json job_json(const store::Job& job);
 
