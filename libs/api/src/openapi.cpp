@@ -86,6 +86,25 @@ nlohmann::json openapi_document() {
                                {"responses", with_errors({{"200", resp("the job", {{"$ref", "#/components/schemas/Job"}})}})}};
   p["/v1/jobs/{id}/cancel"]["post"] = {{"summary", "cancel a job not yet final"}, {"parameters", json::array({id_param})},
                                        {"responses", with_errors({{"200", resp("the job")}})}};
+  sc["CampaignRequest"] = {{"type", "object"},
+                           {"required", {"iccids", "operations"}},
+                           {"properties",
+                            {{"iccids", {{"type", "array"}, {"items", {{"type", "string"}}}}}, {"sd", hex},
+                             {"operations", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/Operation"}}}}},
+                             {"rate_per_s", {{"type", "number"}}}, {"max_concurrent", {{"type", "integer"}}},
+                             {"trigger", {{"type", "string"}, {"enum", {"sms", "poll", "none"}}}}}}};
+  sc["Campaign"] = {{"type", "object"},
+                    {"properties",
+                     {{"id", {{"type", "string"}}}, {"state", {{"type", "string"}, {"enum", {"running", "paused", "cancelled", "done"}}}},
+                      {"total", {{"type", "integer"}}}, {"queued", {{"type", "integer"}}}, {"running", {{"type", "integer"}}},
+                      {"done", {{"type", "integer"}}}, {"failed", {{"type", "integer"}}}, {"cancelled", {{"type", "integer"}}}}}};
+  p["/v1/campaigns"]["post"] = {{"summary", "the same operations over a set of cards"}, {"requestBody", body("CampaignRequest")},
+                                {"responses", with_errors({{"201", resp("created")}})}};
+  p["/v1/campaigns/{id}"]["get"] = {{"summary", "progress counts"}, {"parameters", json::array({id_param})},
+                                    {"responses", with_errors({{"200", resp("the campaign", {{"$ref", "#/components/schemas/Campaign"}})}})}};
+  for (const char* a : {"pause", "resume", "cancel"})
+    p[std::string("/v1/campaigns/{id}/") + a]["post"] = {{"summary", a}, {"parameters", json::array({id_param})},
+                                                          {"responses", with_errors({{"200", resp("the campaign")}})}};
   return doc;
 }
 

@@ -31,7 +31,28 @@ void Engine::save(store::Job& job) {
   if (changed_) changed_(job);
 }
 
+bool Engine::admit(const store::Job& job) {
+  if (job.campaign_id.empty() || admitted_.count(job.id)) return true;
+  auto c = store_.campaign(job.campaign_id);
+  if (!c) return true;
+  if (c->state == "paused") return false;
+  uint32_t& running = campaign_running_[job.campaign_id];
+  if (c->max_concurrent != 0 && running >= c->max_concurrent) return false;
+  ++running;
+  admitted_.emplace(job.id, job.campaign_id);
+  return true;
+}
+
+void Engine::release(const store::Job& job) {
+  auto it = admitted_.find(job.id);
+  if (it == admitted_.end()) return;
+  auto r = campaign_running_.find(it->second);
+  if (r != campaign_running_.end() && r->second > 0) --r->second;
+  admitted_.erase(it);
+}
+
 void Engine::finish(store::Job& job, std::string error) {
+  release(job);
   job.error = std::move(error);
   job.state = job.error.empty() ? store::JobState::done : store::JobState::failed;
   save(job);
@@ -50,6 +71,8 @@ std::optional<ram::ScriptStep> Engine::next_step(std::string_view card) {
       continue;
     }
     if (job->state != store::JobState::running) {
+      // A paused campaign, or one at its concurrency limit, gets 204 now; the job waits.
+      if (!admit(*job)) return std::nullopt;
       job->state = store::JobState::running;
       save(*job);
     }
@@ -166,6 +189,7 @@ void Engine::on_connection_closed(std::string_view card) {
   if (it == in_flight_.end()) return;
   auto job = store_.job(it->second.job_id);
   if (job && !store::is_final(job->state) && job->state == store::JobState::running) {
+    release(*job);
     job->state = store::JobState::queued;
     save(*job);
   }

@@ -115,4 +115,82 @@ std::vector<std::pair<JobState, size_t>> MemoryStore::job_counts() {
   return out;
 }
 
+Result<std::string> Store::add_campaign(Campaign, std::vector<Job>) {
+  return fail(Errc::backend, "store: this back end does not support campaigns yet");
+}
+std::optional<Campaign> Store::campaign(std::string_view) { return std::nullopt; }
+Result<void> Store::set_campaign_state(std::string_view, std::string_view) {
+  return fail(Errc::backend, "store: this back end does not support campaigns yet");
+}
+CampaignCounts Store::campaign_counts(std::string_view) { return {}; }
+Result<size_t> Store::cancel_campaign_jobs(std::string_view) {
+  return fail(Errc::backend, "store: this back end does not support campaigns yet");
+}
+
+Result<std::string> MemoryStore::add_campaign(Campaign c, std::vector<Job> jobs) {
+  std::lock_guard lock(mu_);
+  if (c.id.empty()) c.id = fmt::format("c{:06d}", next_campaign_++);
+  if (campaigns_.count(c.id)) return fail(Errc::duplicate, fmt::format("campaign {} exists", c.id));
+  c.total = jobs.size();
+  auto& ids = jobs_by_campaign_[c.id];
+  for (auto& j : jobs) {
+    j.id = fmt::format("j{:08d}", next_id_++);
+    j.campaign_id = c.id;
+    jobs_by_card_[j.iccid].push_back(j.id);
+    ids.push_back(j.id);
+    jobs_.emplace(j.id, std::move(j));
+  }
+  std::string id = c.id;
+  campaigns_.emplace(id, std::move(c));
+  return id;
+}
+
+std::optional<Campaign> MemoryStore::campaign(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto it = campaigns_.find(std::string(id));
+  if (it == campaigns_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<void> MemoryStore::set_campaign_state(std::string_view id, std::string_view state) {
+  std::lock_guard lock(mu_);
+  auto it = campaigns_.find(std::string(id));
+  if (it == campaigns_.end()) return fail(Errc::not_found, fmt::format("campaign {} not found", id));
+  it->second.state = std::string(state);
+  return {};
+}
+
+CampaignCounts MemoryStore::campaign_counts(std::string_view id) {
+  std::lock_guard lock(mu_);
+  CampaignCounts n;
+  auto it = jobs_by_campaign_.find(std::string(id));
+  if (it == jobs_by_campaign_.end()) return n;
+  for (const auto& jid : it->second) {
+    switch (jobs_.at(jid).state) {
+      case JobState::queued:
+      case JobState::triggered: ++n.queued; break;
+      case JobState::running: ++n.running; break;
+      case JobState::done: ++n.done; break;
+      case JobState::failed: ++n.failed; break;
+      case JobState::cancelled: ++n.cancelled; break;
+    }
+  }
+  return n;
+}
+
+Result<size_t> MemoryStore::cancel_campaign_jobs(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_by_campaign_.find(std::string(id));
+  if (it == jobs_by_campaign_.end()) return fail(Errc::not_found, fmt::format("campaign {} not found", id));
+  size_t n = 0;
+  for (const auto& jid : it->second) {
+    Job& j = jobs_.at(jid);
+    if (is_final(j.state)) continue;
+    j.state = JobState::cancelled;
+    j.error = "campaign cancelled";
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace gpram::store

@@ -42,6 +42,17 @@ CREATE TABLE IF NOT EXISTS jobs (
   operations BLOB NOT NULL       -- sealed JSON (may hold keys or personalisation data)
 );
 CREATE INDEX IF NOT EXISTS jobs_by_card ON jobs (iccid, state, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign_id, state);
+CREATE TABLE IF NOT EXISTS campaigns (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  state TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  max_concurrent INTEGER NOT NULL,
+  rate_per_s REAL NOT NULL,
+  created_ms INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state);
 )sql";
 
@@ -239,26 +250,21 @@ std::optional<Card> SqliteStore::card_by_psk_identity(std::string_view identity)
   return impl_->read_card(st);
 }
 
-Result<std::string> SqliteStore::add_job(Job job) {
-  std::lock_guard lock(impl_->mu);
-  if (auto r = impl_->exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
-  auto rollback = [&](Error e) {
-    (void)impl_->exec("ROLLBACK");
-    return tl::unexpected(std::move(e));
-  };
+// Inserts one job inside the caller's transaction; assigns its id when empty.
+Result<void> SqliteStore::insert_job(Job& job) {
   if (job.id.empty()) {
     Stmt st;
-    if (auto r = impl_->prepare(st, "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs"); !r) return rollback(r.error());
-    if (sqlite3_step(st.s) != SQLITE_ROW) return rollback(impl_->err("job id"));
+    if (auto r = impl_->prepare(st, "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs"); !r) return r;
+    if (sqlite3_step(st.s) != SQLITE_ROW) return tl::unexpected(impl_->err("job id"));
     job.id = fmt::format("j{:08d}", sqlite3_column_int64(st.s, 0));
   }
   auto ops = crypto::seal(impl_->key, as_bytes("job:" + job.id), as_bytes(job.operations.dump()));
-  if (!ops) return rollback(ops.error());
+  if (!ops) return fail(ops.error());
   Stmt st;
   if (auto r = impl_->prepare(st, "INSERT INTO jobs(id, iccid, state, owner, campaign_id, created_ms, "
                                   "updated_ms, doc, operations) VALUES(?,?,?,?,?,?,?,?,?)");
       !r)
-    return rollback(r.error());
+    return r;
   Impl::bind(st, 1, job.id);
   Impl::bind(st, 2, job.iccid);
   Impl::bind(st, 3, to_string(job.state));
@@ -269,11 +275,145 @@ Result<std::string> SqliteStore::add_job(Job job) {
   Impl::bind(st, 8, detail::job_doc(job).dump());
   Impl::bind(st, 9, ByteView(*ops));
   const int rc = sqlite3_step(st.s);
-  if (rc == SQLITE_CONSTRAINT)
-    return rollback(Error{make_error_code(Errc::duplicate), fmt::format("job {} exists", job.id)});
-  if (rc != SQLITE_DONE) return rollback(impl_->err("add job"));
-  if (auto r = impl_->exec("COMMIT"); !r) return rollback(r.error());
+  if (rc == SQLITE_CONSTRAINT) return fail(Errc::duplicate, fmt::format("job {} exists", job.id));
+  if (rc != SQLITE_DONE) return tl::unexpected(impl_->err("add job"));
+  return {};
+}
+
+Result<std::string> SqliteStore::add_job(Job job) {
+  std::lock_guard lock(impl_->mu);
+  if (auto r = impl_->exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
+  if (auto r = insert_job(job); !r) {
+    (void)impl_->exec("ROLLBACK");
+    return fail(r.error());
+  }
+  if (auto r = impl_->exec("COMMIT"); !r) {
+    (void)impl_->exec("ROLLBACK");
+    return fail(r.error());
+  }
   return job.id;
+}
+
+Result<std::string> SqliteStore::add_campaign(Campaign c, std::vector<Job> jobs) {
+  std::lock_guard lock(impl_->mu);
+  if (auto r = impl_->exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
+  auto rollback = [&](Error e) {
+    (void)impl_->exec("ROLLBACK");
+    return tl::unexpected(std::move(e));
+  };
+  if (c.id.empty()) {
+    Stmt st;
+    if (auto r = impl_->prepare(st, "SELECT COALESCE(MAX(seq), 0) + 1 FROM campaigns"); !r) return rollback(r.error());
+    if (sqlite3_step(st.s) != SQLITE_ROW) return rollback(impl_->err("campaign id"));
+    c.id = fmt::format("c{:06d}", sqlite3_column_int64(st.s, 0));
+  }
+  c.total = jobs.size();
+  {
+    Stmt st;
+    if (auto r = impl_->prepare(st, "INSERT INTO campaigns(id, owner, state, total, max_concurrent, rate_per_s, "
+                                    "created_ms) VALUES(?,?,?,?,?,?,?)");
+        !r)
+      return rollback(r.error());
+    Impl::bind(st, 1, c.id);
+    Impl::bind(st, 2, c.owner);
+    Impl::bind(st, 3, c.state);
+    Impl::bind(st, 4, static_cast<int64_t>(c.total));
+    Impl::bind(st, 5, static_cast<int64_t>(c.max_concurrent));
+    sqlite3_bind_double(st.s, 6, c.rate_per_s);
+    Impl::bind(st, 7, c.created_ms);
+    const int rc = sqlite3_step(st.s);
+    if (rc == SQLITE_CONSTRAINT)
+      return rollback(Error{make_error_code(Errc::duplicate), fmt::format("campaign {} exists", c.id)});
+    if (rc != SQLITE_DONE) return rollback(impl_->err("add campaign"));
+  }
+  for (auto& j : jobs) {
+    j.id.clear();
+    j.campaign_id = c.id;
+    if (auto r = insert_job(j); !r) return rollback(r.error());
+  }
+  if (auto r = impl_->exec("COMMIT"); !r) return rollback(r.error());
+  return c.id;
+}
+
+std::optional<Campaign> SqliteStore::campaign(std::string_view id) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (!impl_->prepare(st, "SELECT id, owner, state, total, max_concurrent, rate_per_s, created_ms FROM campaigns "
+                          "WHERE id=?"))
+    return std::nullopt;
+  Impl::bind(st, 1, id);
+  if (sqlite3_step(st.s) != SQLITE_ROW) return std::nullopt;
+  Campaign c;
+  c.id = Impl::text(st, 0);
+  c.owner = Impl::text(st, 1);
+  c.state = Impl::text(st, 2);
+  c.total = static_cast<size_t>(sqlite3_column_int64(st.s, 3));
+  c.max_concurrent = static_cast<uint32_t>(sqlite3_column_int64(st.s, 4));
+  c.rate_per_s = sqlite3_column_double(st.s, 5);
+  c.created_ms = sqlite3_column_int64(st.s, 6);
+  return c;
+}
+
+Result<void> SqliteStore::set_campaign_state(std::string_view id, std::string_view state) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (auto r = impl_->prepare(st, "UPDATE campaigns SET state=? WHERE id=?"); !r) return r;
+  Impl::bind(st, 1, state);
+  Impl::bind(st, 2, id);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return tl::unexpected(impl_->err("campaign state"));
+  if (sqlite3_changes(impl_->db) == 0) return fail(Errc::not_found, fmt::format("campaign {} not found", id));
+  return {};
+}
+
+CampaignCounts SqliteStore::campaign_counts(std::string_view id) {
+  std::lock_guard lock(impl_->mu);
+  CampaignCounts n;
+  Stmt st;
+  if (!impl_->prepare(st, "SELECT state, COUNT(*) FROM jobs WHERE campaign_id=? GROUP BY state")) return n;
+  Impl::bind(st, 1, id);
+  while (sqlite3_step(st.s) == SQLITE_ROW) {
+    const auto k = static_cast<size_t>(sqlite3_column_int64(st.s, 1));
+    const std::string s = Impl::text(st, 0);
+    if (s == "queued" || s == "triggered") n.queued += k;
+    else if (s == "running") n.running += k;
+    else if (s == "done") n.done += k;
+    else if (s == "failed") n.failed += k;
+    else if (s == "cancelled") n.cancelled += k;
+  }
+  return n;
+}
+
+Result<size_t> SqliteStore::cancel_campaign_jobs(std::string_view id) {
+  std::lock_guard lock(impl_->mu);
+  if (auto r = impl_->exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
+  Stmt st;
+  if (auto r = impl_->prepare(st, "SELECT id, doc FROM jobs WHERE campaign_id=? AND state IN "
+                                  "('queued','triggered','running')");
+      !r) {
+    (void)impl_->exec("ROLLBACK");
+    return fail(r.error());
+  }
+  Impl::bind(st, 1, id);
+  std::vector<std::pair<std::string, std::string>> rows;
+  while (sqlite3_step(st.s) == SQLITE_ROW) rows.emplace_back(Impl::text(st, 0), Impl::text(st, 1));
+  for (auto& [jid, doc] : rows) {
+    nlohmann::json d = nlohmann::json::parse(doc, nullptr, false);
+    if (!d.is_discarded()) d["error"] = "campaign cancelled";
+    Stmt up;
+    if (auto r = impl_->prepare(up, "UPDATE jobs SET state='cancelled', doc=? WHERE id=?"); !r) {
+      (void)impl_->exec("ROLLBACK");
+      return fail(r.error());
+    }
+    Impl::bind(up, 1, d.is_discarded() ? doc : d.dump());
+    Impl::bind(up, 2, jid);
+    if (sqlite3_step(up.s) != SQLITE_DONE) {
+      Error e = impl_->err("cancel job");
+      (void)impl_->exec("ROLLBACK");
+      return fail(std::move(e));
+    }
+  }
+  if (auto r = impl_->exec("COMMIT"); !r) return fail(r.error());
+  return rows.size();
 }
 
 std::optional<Job> SqliteStore::job(std::string_view id) {

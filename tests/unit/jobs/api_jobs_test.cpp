@@ -193,3 +193,43 @@ TEST(OpenApi, DescribesEveryEndpointWithoutAuth) {
                            "/v1/jobs/{id}", "/v1/jobs/{id}/cancel"})
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
 }
+
+TEST_F(ApiJobs, CampaignRunsPausesAndLimitsConcurrency) {
+  for (int i = 0; i < 3; ++i) {
+    auto r = call("POST", "/v1/cards",
+                  json{{"iccid", "898821100000000010" + std::to_string(i)},
+                       {"psk_identity", "c" + std::to_string(i)},
+                       {"psk", "000102030405060708090A0B0C0D0E0F"}}.dump());
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto r = call("POST", "/v1/campaigns",
+                R"({"iccids":["8988211000000000100","8988211000000000101","8988211000000000102"],
+                    "operations":[{"apdus":["80CA006600"]}],"max_concurrent":1})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  auto s0 = engine_.next_step("8988211000000000100");
+  ASSERT_TRUE(s0);
+  EXPECT_FALSE(engine_.next_step("8988211000000000101"));  // over max_concurrent: 204, waits
+  ram::ScriptResult res;
+  res.response = answer(s0->script);
+  engine_.report("8988211000000000100", s0->step_id, res);
+  EXPECT_EQ(call("POST", "/v1/campaigns/" + id + "/pause").status, 200);
+  EXPECT_FALSE(engine_.next_step("8988211000000000101"));  // paused
+  auto c = json::parse(call("GET", "/v1/campaigns/" + id).body);
+  EXPECT_EQ(c["state"], "paused");
+  EXPECT_EQ(c["done"], 1);
+  EXPECT_EQ(c["queued"], 2);
+  EXPECT_EQ(call("POST", "/v1/campaigns/" + id + "/resume").status, 200);
+  EXPECT_TRUE(engine_.next_step("8988211000000000101"));
+  c = json::parse(call("POST", "/v1/campaigns/" + id + "/cancel").body);
+  EXPECT_EQ(c["state"], "cancelled");
+  EXPECT_EQ(c["cancelled"], 2);
+  EXPECT_EQ(call("POST", "/v1/campaigns/" + id + "/resume").status, 409);
+}
+
+TEST_F(ApiJobs, CampaignValidation) {
+  add_card();
+  EXPECT_EQ(call("POST", "/v1/campaigns", R"({"iccids":[],"operations":[{"apdus":["80CA006600"]}]})").status, 422);
+  EXPECT_EQ(call("POST", "/v1/campaigns", R"({"iccids":["8988211000000000999"],"operations":[{"apdus":["80CA006600"]}]})").status, 404);
+  EXPECT_EQ(call("GET", "/v1/campaigns/c000042").status, 404);
+}

@@ -7,6 +7,7 @@
 
 #include "gpram/store/sqlite_store.hpp"
 #include "gpram/store/store.hpp"
+#include "pg_cluster.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -106,6 +107,39 @@ TEST_P(StoreContract, KeepsResultsAndCounts) {
   EXPECT_EQ(failed, 1u);
 }
 
+TEST_P(StoreContract, CampaignJobsCountsAndCancel) {
+  store::Campaign c;
+  c.max_concurrent = 2;
+  std::vector<store::Job> jobs(3);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].iccid = "890" + std::to_string(i);
+    jobs[i].steps.push_back({{hex("80CA006600")}, {}});
+  }
+  auto id = s_->add_campaign(c, jobs);
+  if (!id && id.error().message.find("does not support campaigns") != std::string::npos)
+    GTEST_SKIP() << id.error().message;
+  ASSERT_TRUE(id) << id.error().message;
+  auto got = s_->campaign(*id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->total, 3u);
+  EXPECT_EQ(got->max_concurrent, 2u);
+  EXPECT_EQ(s_->campaign_counts(*id).queued, 3u);
+  auto j = s_->active_job("8901");
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->campaign_id, *id);
+  j->state = JobState::done;
+  ASSERT_TRUE(s_->update_job(*j));
+  ASSERT_TRUE(s_->set_campaign_state(*id, "paused"));
+  EXPECT_EQ(s_->campaign(*id)->state, "paused");
+  auto n = s_->cancel_campaign_jobs(*id);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 2u);
+  auto counts = s_->campaign_counts(*id);
+  EXPECT_EQ(counts.done, 1u);
+  EXPECT_EQ(counts.cancelled, 2u);
+  EXPECT_FALSE(s_->campaign("c999999"));
+}
+
 std::string temp_db() {
   static int n = 0;
   auto dir = std::filesystem::temp_directory_path() /
@@ -122,6 +156,7 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(Factory([] {
                            if (!s) throw std::runtime_error(s.error().message);
                            return std::unique_ptr<store::Store>(std::move(*s));
                          })));
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(Factory(test::postgres_store_factory)));
 
 // Key material never reaches the database file in clear (grep the file for the key bytes).
 TEST(SqliteStore, NoKeyBytesInTheFile) {

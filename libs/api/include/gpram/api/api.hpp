@@ -48,6 +48,9 @@ class Api {
   ApiResponse post_job(const Caller& c, std::string_view body);
   ApiResponse get_job(const Caller& c, std::string_view id);
   ApiResponse cancel_job(const Caller& c, std::string_view id);
+  ApiResponse post_campaign(const Caller& c, std::string_view body);
+  ApiResponse get_campaign(const Caller& c, std::string_view id);
+  ApiResponse campaign_action(const Caller& c, std::string_view id, std::string_view action);
 
   store::Store& store_;
   std::string admin_token_;

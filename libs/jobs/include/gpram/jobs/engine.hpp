@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gpram/ram/job_source.hpp"
 #include "gpram/store/store.hpp"
@@ -49,6 +50,8 @@ class Engine final : public ram::JobSource {
   };
   void save(store::Job& job);
   void finish(store::Job& job, std::string error);
+  bool admit(const store::Job& job);   // campaign pause / concurrency limit
+  void release(const store::Job& job);
   void record(store::Job& job, size_t step, const ram::ScriptResult& result);
 
   store::Store& store_;
@@ -57,6 +60,8 @@ class Engine final : public ram::JobSource {
   mutable std::mutex mu_;
   std::unordered_map<std::string, InFlight> in_flight_;  // by card id (ICCID)
   ram::StepId next_id_ = 1;
+  std::unordered_map<std::string, uint32_t> campaign_running_;  // jobs admitted per campaign
+  std::unordered_map<std::string, std::string> admitted_;       // job id -> campaign id
 };
 
 /// True if a status word means the command succeeded (9000, 61xx, 62xx/63xx warnings except

@@ -77,4 +77,19 @@ struct Job {
   int64_t updated_ms = 0;
 };
 
+/// The same operations over a set of cards: one job per card (compiled once).
+struct Campaign {
+  std::string id;
+  std::string owner = "operator";
+  std::string state = "running";  // running | paused | cancelled | done
+  size_t total = 0;
+  uint32_t max_concurrent = 0;     // 0 = no limit
+  double rate_per_s = 0;           // push triggers per second; 0 = no limit
+  int64_t created_ms = 0;
+};
+
+struct CampaignCounts {
+  size_t queued = 0, running = 0, done = 0, failed = 0, cancelled = 0;
+};
+
 }  // namespace gpram::store

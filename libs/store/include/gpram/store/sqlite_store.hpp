@@ -25,12 +25,18 @@ class SqliteStore final : public Store {
   Result<void> update_job(const Job& job) override;
   std::optional<Job> active_job(std::string_view iccid) override;
   std::vector<std::pair<JobState, size_t>> job_counts() override;
+  Result<std::string> add_campaign(Campaign c, std::vector<Job> jobs) override;
+  std::optional<Campaign> campaign(std::string_view id) override;
+  Result<void> set_campaign_state(std::string_view id, std::string_view state) override;
+  CampaignCounts campaign_counts(std::string_view id) override;
+  Result<size_t> cancel_campaign_jobs(std::string_view id) override;
 
   struct Impl;
 
  private:
   explicit SqliteStore(std::unique_ptr<Impl> impl);
   bool card_unlocked_exists(std::string_view iccid);
+  Result<void> insert_job(Job& job);
   std::unique_ptr<Impl> impl_;
 };
 

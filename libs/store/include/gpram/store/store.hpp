@@ -44,6 +44,15 @@ class Store {
   [[nodiscard]] virtual std::optional<Job> active_job(std::string_view iccid) = 0;
   /// Number of jobs per state (metrics).
   [[nodiscard]] virtual std::vector<std::pair<JobState, size_t>> job_counts() = 0;
+
+  // ---- campaigns (a back end without them answers Errc::backend) ------------------------
+  /// Stores the campaign and its jobs in one transaction; assigns ids. Returns the campaign id.
+  [[nodiscard]] virtual Result<std::string> add_campaign(Campaign c, std::vector<Job> jobs);
+  [[nodiscard]] virtual std::optional<Campaign> campaign(std::string_view id);
+  [[nodiscard]] virtual Result<void> set_campaign_state(std::string_view id, std::string_view state);
+  [[nodiscard]] virtual CampaignCounts campaign_counts(std::string_view id);
+  /// Cancels every non-final job of the campaign; returns how many.
+  [[nodiscard]] virtual Result<size_t> cancel_campaign_jobs(std::string_view id);
 };
 
 /// Thread-safe in-memory store.
@@ -57,9 +66,17 @@ class MemoryStore final : public Store {
   Result<void> update_job(const Job& job) override;
   std::optional<Job> active_job(std::string_view iccid) override;
   std::vector<std::pair<JobState, size_t>> job_counts() override;
+  Result<std::string> add_campaign(Campaign c, std::vector<Job> jobs) override;
+  std::optional<Campaign> campaign(std::string_view id) override;
+  Result<void> set_campaign_state(std::string_view id, std::string_view state) override;
+  CampaignCounts campaign_counts(std::string_view id) override;
+  Result<size_t> cancel_campaign_jobs(std::string_view id) override;
 
  private:
   std::mutex mu_;
+  std::unordered_map<std::string, Campaign> campaigns_;
+  std::unordered_map<std::string, std::vector<std::string>> jobs_by_campaign_;
+  uint64_t next_campaign_ = 1;
   std::unordered_map<std::string, Card> cards_;
   std::unordered_map<std::string, std::string> by_identity_;
   std::unordered_map<std::string, Job> jobs_;
