@@ -163,6 +163,21 @@ apdu::Rapdu VirtualCard::transmit(const apdu::Capdu& c) {
 }
 
 void VirtualCard::reset() { impl_->reset(); }
+
+bool VirtualCard::begin_admin_script(ByteView sd) {
+  Impl& s = *impl_;
+  const Bytes target = sd.empty() ? s.config.isd_aid : Bytes(sd.begin(), sd.end());
+  const Application* a = s.app(target);
+  if (a == nullptr || !a->domain) return false;
+  Channel& ch = s.channels[0];
+  ch.open = true;
+  ch.selected = target;
+  ch.session.reset();
+  s.admin_script = true;
+  return true;
+}
+
+void VirtualCard::end_admin_script() { impl_->admin_script = false; }
 void VirtualCard::set_faults(FaultPlan plan) { impl_->faults = plan; }
 uint32_t VirtualCard::apdu_count() const noexcept { return impl_->apdu_count; }
 const Registry& VirtualCard::registry() const noexcept { return impl_->registry; }
@@ -193,6 +208,7 @@ Application* VirtualCard::Impl::selected_sd(Channel& ch) {
 bool VirtualCard::Impl::secured_at_level(const Channel& ch, bool secured) const {
   const uint8_t need = config.min_security_level;
   if (need == 0) return true;
+  if (admin_script && &ch == &channels[0]) return true;  // SCP81: PSK-TLS protects the script
   return secured && ch.session && ch.session->authenticated() &&
          (ch.session->level() & need) == need;
 }

@@ -63,6 +63,7 @@ struct VirtualCard::Impl {
   uint8_t card_life_cycle = kCardSecured;
   std::array<Channel, 4> channels;
   FaultPlan faults;
+  bool admin_script = false;  // commands on channel 0 come through the SCP81 admin agent
   uint32_t apdu_count = 0;
 
   void init_from_config();

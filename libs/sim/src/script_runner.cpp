@@ -22,8 +22,15 @@ uint8_t bad_format_code(const Error& e) {
 
 ScriptOutcome run_script(card::VirtualCard& card, ByteView script,
                          const std::optional<Bytes>& target_aid, const RunnerOptions& opts) {
-  (void)target_aid;
   ScriptOutcome out;
+  if (!card.begin_admin_script(target_aid ? ByteView(*target_aid) : ByteView())) {
+    out.status = ram::ScriptStatus::unknown_application;  // AmdB §3.4: target not found
+    return out;
+  }
+  struct End {
+    card::VirtualCard& c;
+    ~End() { c.end_admin_script(); }
+  } end{card};
   auto cs = apdu::decode_command_script(script);
   apdu::ResponseScript rs;
   if (!cs) {

@@ -157,6 +157,12 @@ class VirtualCard {
   /// Card reset (power cycle / ATR): closes channels 1-3 and every secure channel session,
   /// selects the ISD on channel 0.
   void reset();
+  /// A script arrives through the Amendment B admin agent (SCP81, PSK-TLS): until
+  /// end_admin_script() the basic channel has `sd` (empty: the ISD) selected and its commands
+  /// count as secured at level 33, the PSK-TLS session being the secure channel (GP Amd B §3.3.3).
+  /// Returns false (and changes nothing) when `sd` is not a Security Domain on the card.
+  bool begin_admin_script(ByteView sd = {});
+  void end_admin_script();
 
   void set_faults(FaultPlan plan);
   [[nodiscard]] uint32_t apdu_count() const noexcept;
