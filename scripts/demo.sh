@@ -8,8 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/$build/bin"
 cards=${DEMO_CARDS:-1000}
 shared=${GPRAM_SHARED:-$root/../shared}
-cap=${DEMO_CAP:-$shared/testdata/cap/kaoh-helloworld.cap}
-applet=${DEMO_APPLET:-D0D1D2D3D4D50101}
+cap=${DEMO_CAP:-$shared/testdata/cap/pysim-test_javacard-hellostk.cap}
+applet=${DEMO_APPLET:-D07002CA44900101}
 work=$(mktemp -d /tmp/gpram-demo.XXXXXX)
 pid=
 cleanup() {
@@ -100,14 +100,34 @@ print("   session latency p50 %.0f ms, p90 %.0f ms, p99 %.0f ms" % (lat["p50"] *
 print("   jobs: " + ", ".join("%s %d" % (k, v) for k, v in sorted(states.items()) if v))
 print()
 print("   job j00000001 (card %s): %s" % (job["iccid"], job["state"]))
-seen = set()
+loads = [r for r in job["results"] if r["capdu"].startswith("80E8")]
+shown_load = False
+def aids_in(hexstr):
+    # AIDs (tag 4F) in a GET STATUS TLV response (E3 records)
+    b, out, i = bytes.fromhex(hexstr[:-4]), [], 0
+    while i + 2 <= len(b):
+        t, l = b[i], b[i + 1]
+        if t == 0xE3:
+            i += 2
+            continue
+        if t == 0x4F:
+            out.append(b[i + 2:i + 2 + l].hex().upper())
+        i += 2 + l
+    return out
 for r in job["results"]:
-    key = r["capdu"][:6] if not r["capdu"].startswith("80E8") else ("80E880" if r["capdu"][4:6] == "80" else "80E802")
-    label = names.get(key, r["capdu"][:10])
-    if label == "LOAD" and label in seen:
+    c = r["capdu"]
+    if c.startswith("80E8"):
+        if shown_load:
+            continue
+        shown_load = True
+        sws = sorted(set(x.get("sw", "") for x in loads))
+        print("     %-36s -> SW %s" % ("LOAD x%d blocks" % len(loads), "/".join(sws)))
         continue
-    seen.add(label)
-    print("     %-36s -> SW %s" % (label, r.get("sw", r["rapdu"][-4:])))
+    label = names.get(c[:6], c[:10])
+    extra = ""
+    if c.startswith("80F240"):
+        extra = "  applications: " + ", ".join(aids_in(r["rapdu"]))
+    print("     %-36s -> SW %s%s" % (label, r.get("sw", r["rapdu"][-4:]), extra))
 print()
 print("   total demo time %.1f s" % (time.time() - t0))
 print("   look further: GPRAM_SERVER=http://%s GPRAM_TOKEN=$(cat %s/admin.token) build/bin/gpram job show j00000001" % (api, work))
