@@ -43,5 +43,6 @@ void register_script(CLI::App& app);
 void register_scp(CLI::App& app);      // scp03 session, scp02 session
 void register_ota(CLI::App& app);      // ota encode|decode
 void register_trigger(CLI::App& app);  // trigger encode|decode
-void register_client(CLI::App& app);   // card, job, campaign (REST client)
+void register_client(CLI::App& app);   // card, job (REST client)
+void register_campaign(CLI::App& app); // campaign start|show|pause|resume|cancel|watch
 }  // namespace gpram::cli

@@ -155,4 +155,82 @@ void register_client(CLI::App& app) {
   cancel->callback([] { finish(connect(opts)->call("POST", "/v1/jobs/" + arg + "/cancel")); });
 }
 
+namespace {
+
+// One line of progress: [#####.....] done/total, failed, running.
+void draw(const nlohmann::json& c) {
+  const size_t total = c.value("total", size_t{0});
+  const size_t done = c.value("done", size_t{0}), failed = c.value("failed", size_t{0});
+  const size_t cancelled = c.value("cancelled", size_t{0});
+  constexpr size_t kWidth = 40;
+  const size_t filled = total ? kWidth * (done + failed + cancelled) / total : kWidth;
+  std::fprintf(stderr, "\r[%s%s] %zu/%zu done, %zu failed, %zu running, %zu queued (%s)   ",
+               std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(), done, total,
+               failed, c.value("running", size_t{0}), c.value("queued", size_t{0}),
+               c.value("state", std::string()).c_str());
+}
+
+}  // namespace
+
+void register_campaign(CLI::App& app) {
+  static ClientOpts opts;
+  static std::string arg, cards_file;
+  static unsigned timeout_s = 600;
+  auto* camp = app.add_subcommand("campaign", "campaigns: the same operations over many cards");
+  camp->require_subcommand(1);
+  auto* start = camp->add_subcommand("start", "start a campaign (JSON of POST /v1/campaigns on stdin)");
+  add_client_opts(start, opts);
+  start->add_option("--cards", cards_file, "take \"iccids\" from this JSONL file of cards");
+  start->callback([] {
+    nlohmann::json body = nlohmann::json::parse(read_stdin(), nullptr, false);
+    if (body.is_discarded() || !body.is_object()) throw UsageError("stdin is not a JSON object");
+    if (!cards_file.empty()) {
+      std::ifstream in(cards_file);
+      if (!in) throw UsageError("cannot read " + cards_file);
+      nlohmann::json iccids = nlohmann::json::array();
+      std::string line;
+      while (std::getline(in, line)) {
+        auto row = nlohmann::json::parse(line, nullptr, false);
+        if (!row.is_discarded() && row.contains("iccid")) iccids.push_back(row["iccid"]);
+      }
+      body["iccids"] = iccids;
+    }
+    finish(connect(opts)->call("POST", "/v1/campaigns", body.dump(), std::chrono::seconds(120)));
+  });
+  for (const char* action : {"show", "pause", "resume", "cancel"}) {
+    auto* cmd = camp->add_subcommand(action, std::string(action) + " a campaign");
+    add_client_opts(cmd, opts);
+    cmd->add_option("ID", arg)->required();
+    const std::string a = action;
+    cmd->callback([a] {
+      if (a == "show") return finish(connect(opts)->call("GET", "/v1/campaigns/" + arg));
+      finish(connect(opts)->call("POST", "/v1/campaigns/" + arg + "/" + a));
+    });
+  }
+  auto* watch = camp->add_subcommand("watch", "progress bar until the campaign ends, then the counts");
+  add_client_opts(watch, opts);
+  watch->add_option("ID", arg)->required();
+  watch->add_option("--timeout", timeout_s, "give up after this many seconds")->capture_default_str();
+  watch->callback([] {
+    auto c = connect(opts);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    for (;;) {
+      auto r = c->call("GET", "/v1/campaigns/" + arg);
+      if (!r || r->status != 200) return finish(r);
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      if (j.is_discarded()) return finish(r);
+      draw(j);
+      const std::string st = j.value("state", "");
+      if (st == "done" || st == "cancelled" || std::chrono::steady_clock::now() > until) {
+        std::fprintf(stderr, "\n");
+        print_json(j);
+        if (j.value("failed", 0) > 0) throw OperationFailed(std::to_string(j.value("failed", 0)) + " cards failed");
+        if (st != "done" && st != "cancelled") throw OperationFailed("timed out waiting for the campaign");
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  });
+}
+
 }  // namespace gpram::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   gpram::cli::register_ota(app);
   gpram::cli::register_trigger(app);
   gpram::cli::register_client(app);
+  gpram::cli::register_campaign(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
