@@ -18,7 +18,7 @@ DEBS := build-essential cmake ninja-build pkg-config git ca-certificates \
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp \
   clang-14 libclang-rt-14-dev llvm-14 \
-  gnutls-bin openssl python3 postgresql sqlite3 procps
+  gnutls-bin openssl tshark python3 postgresql sqlite3 procps
 
 ifeq ($(CI),true)
   WERROR := ON

@@ -12,7 +12,7 @@ for f in "$bin_dir"/*_fuzz; do
   work=$(mktemp -d)
   [ -d "$root/corpus/$name" ] && cp -r "$root/corpus/$name/." "$work/" 2>/dev/null || true
   echo "fuzz: $name for ${seconds}s"
-  if ! ASAN_OPTIONS=detect_leaks=1 "$f" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  if ! ASAN_OPTIONS=detect_leaks=1 "$f" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
        -print_final_stats=1 "$work" >"$work.log" 2>&1; then
     echo "fuzz: $name FAILED"; tail -60 "$work.log"; status=1
   else

@@ -50,35 +50,20 @@ print(json.dumps({"operations": [
     {"install": {"cap": cap}},
     {"apdus": ["80F24002024F0000", "00A40400%02X%s" % (len(sys.argv[2]) // 2, sys.argv[2])]}]}))
 PY
-"$bin/gpram" job submit --cards "$work/cards.jsonl" <"$work/job.json" >"$work/submit.json"
-say "3. queued one install job per card: INSTALL [for load], LOAD blocks, INSTALL [for install and make selectable], then GET STATUS and SELECT of the new applet"
+"$bin/gpram" campaign start --cards "$work/cards.jsonl" <"$work/job.json" >"$work/campaign.json"
+campaign=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/campaign.json")
+say "3. campaign $campaign: the install compiled once (INSTALL [for load], LOAD blocks, INSTALL [for install and make selectable]) plus GET STATUS and SELECT of the new applet, one job per card"
 
 say "4. the cards' admin agents connect (PSK-TLS, HTTP POST, TS 102 226 scripts) ..."
 "$bin/gpram-sim" fleet --cards "$work/cards.jsonl" --server "$card" --concurrency 64 --timeout 30 \
   >"$work/fleet.json" 2>"$work/fleet.log" &
 fleet=$!
-while kill -0 "$fleet" 2>/dev/null; do
-  python3 - "$api" "$GPRAM_TOKEN" "$cards" <<'PY' || true
-import sys, urllib.request
-api, token, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
-text = urllib.request.urlopen("http://%s/metrics" % api, timeout=2).read().decode()
-n = {}
-for line in text.splitlines():
-    if line.startswith('gpram_jobs{state="'):
-        n[line.split('"')[1]] = int(float(line.split()[-1]))
-done, failed = n.get("done", 0), n.get("failed", 0)
-width = 40
-filled = int(width * (done + failed) / max(total, 1))
-sys.stderr.write("\r   [%s%s] %d/%d done, %d failed, %d running   " % ("#" * filled, "." * (width - filled), done, total, failed, n.get("running", 0)))
-PY
-  sleep 0.5
-done
+"$bin/gpram" campaign watch "$campaign" --timeout 300 >"$work/campaign-final.json" || true
 wait "$fleet" || true
-echo >&2
 
-python3 - "$api" "$GPRAM_TOKEN" "$work" "$cards" "$t0" <<'PY'
+python3 - "$api" "$GPRAM_TOKEN" "$work" "$cards" "$t0" "$campaign" <<'PY'
 import json, sys, time, urllib.request
-api, token, work, total, t0 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+api, token, work, total, t0, campaign = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
 def get(path):
     req = urllib.request.Request("http://%s%s" % (api, path), headers={"Authorization": "Bearer " + token})
     return urllib.request.urlopen(req, timeout=5).read().decode()
@@ -97,7 +82,8 @@ print("   sessions: %d, completed: %d, failed: %s" % (fleet["sessions"], fleet["
 print("   scripts: %d, APDUs: %d, resumes: %d, fleet time %.1f s" % (fleet["scripts"], fleet["apdus"], fleet["resumes"], fleet["seconds"]))
 lat = fleet["latency_s"]
 print("   session latency p50 %.0f ms, p90 %.0f ms, p99 %.0f ms" % (lat["p50"] * 1e3, lat["p90"] * 1e3, lat["p99"] * 1e3))
-print("   jobs: " + ", ".join("%s %d" % (k, v) for k, v in sorted(states.items()) if v))
+camp = json.loads(get("/v1/campaigns/" + campaign))
+print("   campaign %s: %s, %d/%d done, %d failed" % (campaign, camp["state"], camp["done"], camp["total"], camp["failed"]))
 print()
 print("   job j00000001 (card %s): %s" % (job["iccid"], job["state"]))
 loads = [r for r in job["results"] if r["capdu"].startswith("80E8")]
@@ -132,6 +118,6 @@ print()
 print("   total demo time %.1f s" % (time.time() - t0))
 print("   look further: GPRAM_SERVER=http://%s GPRAM_TOKEN=$(cat %s/admin.token) build/bin/gpram job show j00000001" % (api, work))
 print("                 curl http://%s/metrics    (while gpramd runs; this demo stops it now)" % api)
-ok = states.get("done", 0) == total
+ok = camp["done"] == total
 sys.exit(0 if ok else 1)
 PY
