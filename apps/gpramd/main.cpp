@@ -14,6 +14,7 @@
 #include "gpram/crypto/crypto.hpp"
 #include "gpram/server/config.hpp"
 #include "gpram/server/server.hpp"
+#include "gpram/store/postgres_store.hpp"
 #include "gpram/store/sqlite_store.hpp"
 
 namespace {
@@ -141,7 +142,11 @@ int main(int argc, char** argv) {
   } else if (cfg.db == "memory:") {
     db = std::make_unique<store::MemoryStore>();
   } else if (cfg.db.rfind("postgresql://", 0) == 0 || cfg.db.rfind("postgres://", 0) == 0) {
-    die(2, "--db: the PostgreSQL back end is not built in yet (use sqlite:PATH)");
+    auto key = store::load_or_create_master_key(cfg.master_key_file);
+    if (!key) die(2, key.error().message);
+    auto s = store::PostgresStore::open(cfg.db, std::move(*key));
+    if (!s) die(2, s.error().message);
+    db = std::move(*s);
   } else {
     die(2, "--db must be sqlite:PATH, memory: or postgresql://...");
   }
@@ -155,7 +160,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   (*srv)->start();
   spdlog::info(R"({{"event":"listening","card":"{}","api":"{}","db":"{}"}})",
-               (*srv)->card_endpoint().to_string(), (*srv)->api_endpoint().to_string(), cfg.db);
+               (*srv)->card_endpoint().to_string(), (*srv)->api_endpoint().to_string(), store::redact_url(cfg.db));
   (*srv)->wait();
   spdlog::info(R"({{"event":"stopped"}})");
   g_server = nullptr;

@@ -149,14 +149,20 @@ std::string temp_db() {
   return (dir / "gpram.db").string();
 }
 
+// Test names must not print the std::function bytes (they change between builds).
+std::string backend_name(const ::testing::TestParamInfo<Factory>&) { return "Default"; }
+
 INSTANTIATE_TEST_SUITE_P(Memory, StoreContract,
-                         ::testing::Values(Factory([] { return std::make_unique<store::MemoryStore>(); })));
+                         ::testing::Values(Factory([] { return std::make_unique<store::MemoryStore>(); })),
+                         backend_name);
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(Factory([] {
                            auto s = store::SqliteStore::open(temp_db(), Bytes(32, 0x11));
                            if (!s) throw std::runtime_error(s.error().message);
                            return std::unique_ptr<store::Store>(std::move(*s));
-                         })));
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(Factory(test::postgres_store_factory)));
+                         })),
+                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(Factory(test::postgres_store_factory)),
+                         backend_name);
 
 // Key material never reaches the database file in clear (grep the file for the key bytes).
 TEST(SqliteStore, NoKeyBytesInTheFile) {
