@@ -142,7 +142,7 @@ class AgentConnection final : public tls::TlsConnection {
 
 void connect(const std::shared_ptr<Context>& ctx) {
   ++ctx->outcome.connections;
-  auto session = tls::Session::create(ctx->params.tls);
+  auto session = tls::Session::create(ctx->params.tls, ctx->params.psk_identity, ctx->params.psk);
   if (!session) {
     ctx->outcome.error = session.error().message;
     ctx->finish();
