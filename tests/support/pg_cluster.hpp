@@ -114,6 +114,15 @@ class PgCluster {
       c->uid_ = pw->pw_uid;
       c->gid_ = pw->pw_gid;
       c->drop_ = true;
+      // The server runs as `postgres`: it must be able to reach and run the binaries (a chroot
+      // whose "/" is mode 0700, as fresh-check's, denies that to every other user).
+      auto probe = c->run({bin("initdb"), "--version"}, 20);
+      if (probe.status != 0) {
+        skip_reason() = "the postgres user cannot run " + bin("initdb") + " (exit " +
+                        std::to_string(probe.status) + (probe.output.empty() ? "" : ": " + probe.output) +
+                        "); is / searchable by other users?";
+        return nullptr;
+      }
     }
     c->start();
     return c;
@@ -131,7 +140,8 @@ class PgCluster {
     auto init = run({bin("initdb"), "-D", data_.string(), "-U", "gpram", "-A", "trust", "-E", "UTF8",
                      "--locale=C", "--no-sync", "--no-instructions"},
                     120);
-    if (init.status != 0) throw std::runtime_error("pg_cluster: initdb failed: " + init.output);
+    if (init.status != 0)
+      throw std::runtime_error("pg_cluster: initdb failed (exit " + std::to_string(init.status) + "): " + init.output);
     // The port is free when we look; another process may take it before postgres binds: retry.
     std::string last;
     for (int attempt = 0; attempt < 3 && !started_; ++attempt) {
