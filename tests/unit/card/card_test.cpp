@@ -218,7 +218,7 @@ TEST(VirtualCard, InstallAndLoadErrors) {
   // SD unknown; bad hash length; malformed LV.
   EXPECT_EQ(send(card, host, install(0x02, {elf, "A000000152", "", "", ""})).sw, 0x6A88);
   EXPECT_EQ(send(card, host, install(0x02, {elf, "", "AABB", "", ""})).sw, 0x6A80);
-  EXPECT_EQ(send(card, host, cmd("80E602000706D0D1D2D3D4")).sw, 0x6A80);
+  EXPECT_EQ(send(card, host, cmd("80E602000606D0D1D2D3D4")).sw, 0x6A80);
   EXPECT_EQ(send(card, host, install(0x02, {"01020304", "", "", "", ""})).sw, 0x6A80);
   // ELF AID equal to the ISD -> conditions of use.
   EXPECT_EQ(send(card, host, install(0x02, {"A000000151000000", "", "", "", ""})).sw, 0x6985);

@@ -95,7 +95,7 @@ inline apdu::Capdu cmd(std::string_view h) {
   c.ins = b[1];
   c.p1 = b[2];
   c.p2 = b[3];
-  if (b.size() > 5) c.data.assign(b.begin() + 5, b.begin() + 5 + b[4]);
+  if (b.size() > 5) c.data.assign(b.begin() + 5, b.begin() + 5 + std::min<std::ptrdiff_t>(b[4], static_cast<std::ptrdiff_t>(b.size()) - 5));
   if (b.size() == 5) c.le = 256;
   return c;
 }
