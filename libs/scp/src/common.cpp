@@ -4,6 +4,8 @@
 
 #include "gpram/scp/scp.hpp"
 
+#include "gpram/apdu/apdu.hpp"
+
 namespace gpram::scp {
 namespace {
 
@@ -71,88 +73,21 @@ uint16_t status_word_for(const Error& error) noexcept {
   }
 }
 
-Bytes encode_capdu(const apdu::Capdu& c) {
-  Bytes out{c.cla, c.ins, c.p1, c.p2};
-  const bool ext = c.extended || c.data.size() > 255 || (c.le && *c.le > 256);
-  if (!ext) {
-    if (!c.data.empty()) {
-      out.push_back(static_cast<uint8_t>(c.data.size()));
-      append(out, c.data);
-    }
-    if (c.le) out.push_back(static_cast<uint8_t>(*c.le == 256 ? 0 : *c.le));
-    return out;
-  }
-  if (!c.data.empty()) {
-    out.push_back(0x00);
-    append_u16(out, static_cast<uint16_t>(c.data.size()));
-    append(out, c.data);
-  }
-  if (c.le) {
-    if (c.data.empty()) out.push_back(0x00);
-    append_u16(out, static_cast<uint16_t>(*c.le == 65536 ? 0 : *c.le));
-  }
-  return out;
-}
+// The wire format is libs/apdu's; these keep the channel's own error codes (bad_command,
+// bad_response) so callers of the secure channels see one error category.
+Bytes encode_capdu(const apdu::Capdu& c) { return apdu::encode(c); }
 
 Result<apdu::Capdu> parse_capdu(ByteView b) {
-  if (b.size() < 4)
-    return fail(Errc::bad_command,
-                fmt::format("SCP: command APDU of {} bytes is shorter than its 4-byte header",
-                            b.size()));
-  apdu::Capdu c;
-  c.cla = b[0];
-  c.ins = b[1];
-  c.p1 = b[2];
-  c.p2 = b[3];
-  const size_t n = b.size() - 4;
-  const uint8_t* body = b.data() + 4;
-  if (n == 0) return c;  // case 1
-  if (n == 1) {          // case 2 short
-    c.le = body[0] ? body[0] : 256u;
-    return c;
-  }
-  if (body[0] != 0 || n < 3) {  // short case 3 / 4
-    const size_t lc = body[0];
-    if (lc == 0 || (n != 1 + lc && n != 2 + lc))
-      return fail(Errc::bad_command,
-                  fmt::format("SCP: Lc {:02X} does not match the {} bytes after the header", lc, n));
-    c.data.assign(body + 1, body + 1 + lc);
-    if (n == 2 + lc) c.le = body[1 + lc] ? body[1 + lc] : 256u;
-    return c;
-  }
-  // Extended: 00 then 2-byte Lc or Le.
-  c.extended = true;
-  if (n == 3) {
-    const uint32_t le = load_u16(body + 1);
-    c.le = le ? le : 65536u;
-    return c;
-  }
-  const size_t lc = load_u16(body + 1);
-  if (lc == 0 || (n != 3 + lc && n != 5 + lc))
-    return fail(Errc::bad_command,
-                fmt::format("SCP: extended Lc {:04X} does not match the {} bytes after the header",
-                            lc, n));
-  c.data.assign(body + 3, body + 3 + lc);
-  if (n == 5 + lc) {
-    const uint32_t le = load_u16(body + 3 + lc);
-    c.le = le ? le : 65536u;
-  }
+  auto c = apdu::parse_capdu(b);
+  if (!c) return fail(Errc::bad_command, "SCP: " + c.error().message);
   return c;
 }
 
-Bytes encode_rapdu(const apdu::Rapdu& r) {
-  Bytes out = r.data;
-  append_u16(out, r.sw);
-  return out;
-}
+Bytes encode_rapdu(const apdu::Rapdu& r) { return apdu::encode(r); }
 
 Result<apdu::Rapdu> parse_rapdu(ByteView b) {
-  if (b.size() < 2)
-    return fail(Errc::bad_response,
-                fmt::format("SCP: response of {} bytes has no status word", b.size()));
-  apdu::Rapdu r;
-  r.data.assign(b.begin(), b.end() - 2);
-  r.sw = load_u16(b.data() + b.size() - 2);
+  auto r = apdu::parse_rapdu(b);
+  if (!r) return fail(Errc::bad_response, "SCP: " + r.error().message);
   return r;
 }
 

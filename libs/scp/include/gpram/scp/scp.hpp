@@ -118,7 +118,7 @@ class CardSecureChannel {
 /// 6985 conditions of use, 6700 wrong length, 6A86 wrong P1P2 for levels).
 [[nodiscard]] uint16_t status_word_for(const Error& error) noexcept;
 
-// ---- APDU wire format used by the channels (ISO/IEC 7816-4 §5.1 short and extended) --------
+// ---- APDU wire format used by the channels: libs/apdu's codec with this library's errors ------
 /// Serialises a command (short form when it fits and `extended` is false).
 [[nodiscard]] Bytes encode_capdu(const apdu::Capdu& command);
 /// Parses a command APDU (cases 1-4, short and extended).
