@@ -5,85 +5,14 @@
 #include <chrono>
 #include <set>
 
+#include "gpram/crypto/crypto.hpp"
+#include "api_util.hpp"
+
 namespace gpram::api {
 namespace {
 
+using namespace detail;  // NOLINT(google-build-using-namespace)
 using nlohmann::json;
-
-ApiResponse error(int status, std::string_view message) {
-  return {status, "application/json", json{{"error", message}}.dump()};
-}
-
-ApiResponse ok_json(int status, const json& j) { return {status, "application/json", j.dump()}; }
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-bool token_equal(std::string_view a, std::string_view b) {
-  return equal_ct(as_bytes(a), as_bytes(b));
-}
-
-// Precise validation helpers: each throws a Reject carrying the 422 message.
-struct Reject {
-  int status;
-  std::string message;
-};
-
-void only_fields(const json& j, std::string_view where, std::initializer_list<const char*> allowed) {
-  for (const auto& [k, v] : j.items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || k == a;
-    if (!known) throw Reject{422, fmt::format("{}: unknown field \"{}\"", where, k)};
-  }
-}
-
-std::string str_field(const json& j, const char* key, std::string_view where, bool required,
-                      size_t max_len = 256) {
-  if (!j.contains(key) || j[key].is_null()) {
-    if (required) throw Reject{422, fmt::format("{}: missing field \"{}\"", where, key)};
-    return {};
-  }
-  if (!j[key].is_string()) throw Reject{422, fmt::format("{}.{}: must be a string", where, key)};
-  std::string s = j[key].get<std::string>();
-  if (required && s.empty()) throw Reject{422, fmt::format("{}.{}: must not be empty", where, key)};
-  if (s.size() > max_len)
-    throw Reject{422, fmt::format("{}.{}: longer than {} characters", where, key, max_len)};
-  return s;
-}
-
-Bytes hex_field(const json& j, const char* key, std::string_view where, bool required,
-                size_t min_len = 0, size_t max_len = 4096) {
-  std::string s = str_field(j, key, where, required, 2 * max_len + 64);
-  if (s.empty()) return {};
-  auto b = from_hex(s);
-  if (!b) throw Reject{422, fmt::format("{}.{}: {}", where, key, b.error().message)};
-  if (b->size() < min_len || b->size() > max_len)
-    throw Reject{422, fmt::format("{}.{}: {} bytes, expected {}..{}", where, key, b->size(),
-                                  min_len, max_len)};
-  return std::move(*b);
-}
-
-json parse_body(std::string_view body) {
-  if (body.empty()) throw Reject{400, "request body is empty (JSON object expected)"};
-  json j;
-  try {
-    j = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
-    throw Reject{400, fmt::format("invalid JSON: {}", e.what())};
-  }
-  if (!j.is_object()) throw Reject{400, "the body must be a JSON object"};
-  return j;
-}
-
-bool valid_iccid(std::string_view s) {
-  if (s.size() < 6 || s.size() > 22) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || c == 'F' || c == 'f')) return false;
-  return true;
-}
 
 json card_json(const store::Card& c, const std::string& tenant) {
   json sds = json::array();
@@ -160,6 +89,9 @@ ApiResponse Api::handle(const ApiRequest& req) {
     Caller caller;
     if (!admin_token_.empty() && token_equal(token, admin_token_)) {
       caller.admin = true;
+    } else if (auto sp = token.empty() ? std::nullopt
+                                       : store_.service_provider_by_token(crypto::sha256(as_bytes(token)))) {
+      caller.tenant = sp->id;
     } else {
       return error(401, "invalid token");
     }
@@ -176,7 +108,11 @@ ApiResponse Api::handle(const ApiRequest& req) {
       return out;
     }();
     if (segs.size() >= 2 && segs[0] == "v1") {
-      if (segs[1] == "cards") {
+      if (segs[1] == "service-providers") {
+        if (segs.size() == 2 && req.method == "POST") return post_service_provider(caller, req.body);
+      } else if (segs[1] == "audit") {
+        if (segs.size() == 2 && req.method == "GET") return get_audit(caller, req.target);
+      } else if (segs[1] == "cards") {
         if (segs.size() == 2 && req.method == "POST") return post_card(caller, req.body);
         if (segs.size() == 3 && req.method == "GET") return get_card(caller, segs[2]);
       } else if (segs[1] == "campaigns") {
@@ -201,7 +137,7 @@ ApiResponse Api::handle(const ApiRequest& req) {
 }
 
 ApiResponse Api::post_card(const Caller& c, std::string_view body) {
-  if (!c.admin) return error(403, "only the operator may register cards");
+  if (!c.admin) return deny(c, "card.add", "cards", "only the operator may register cards");
   json j = parse_body(body);
   only_fields(j, "card", {"iccid", "psk_identity", "psk", "agent_id", "msisdn", "scp80",
                           "security_domains", "profile"});
@@ -264,12 +200,20 @@ ApiResponse Api::post_card(const Caller& c, std::string_view body) {
     if (r.error().code == store::Errc::duplicate) return error(409, r.error().message);
     return error(500, r.error().message);
   }
+  audit(c, "card.add", "card " + card.iccid, "ok");
   return ok_json(201, card_json(card, {}));
 }
 
 ApiResponse Api::get_card(const Caller& c, std::string_view iccid) {
   auto card = store_.card(iccid);
   if (!card) return error(404, fmt::format("unknown card {}", iccid));
+  if (!c.admin) {
+    bool any = false;
+    for (const auto& sd : card->security_domains) any = any || sd.owner == c.tenant;
+    if (!any)
+      return deny(c, "card.read", fmt::format("card {}", iccid),
+                  fmt::format("card {} holds no security domain of {}", iccid, c.tenant));
+  }
   return ok_json(200, card_json(*card, c.admin ? std::string() : c.tenant));
 }
 
@@ -282,6 +226,19 @@ ApiResponse Api::post_job(const Caller& c, std::string_view body) {
   store::Job job;
   job.iccid = iccid;
   job.sd_aid = hex_field(j, "sd", "job", false, 5, 16);
+  if (!c.admin) {
+    if (job.sd_aid.empty())
+      return deny(c, "job.submit", fmt::format("card {}", iccid),
+                  "a service provider's job must name its security domain in \"sd\"");
+    if (!owns_sd(c, *card, job.sd_aid))
+      return deny(c, "job.submit", fmt::format("card {} sd {}", iccid, to_hex(job.sd_aid)),
+                  fmt::format("security domain {} on card {} does not belong to {}", to_hex(job.sd_aid),
+                              iccid, c.tenant));
+    if (j.contains("operations") && j["operations"].is_array())
+      for (const auto& op : j["operations"])
+        if (op.is_object() && op.contains("create_sd"))
+          return deny(c, "job.submit", fmt::format("card {}", iccid), "create_sd is for the operator only");
+  }
   job.trigger = str_field(j, "trigger", "job", false, 8);
   if (job.trigger.empty()) job.trigger = "none";
   if (job.trigger != "sms" && job.trigger != "poll" && job.trigger != "none")
@@ -299,6 +256,7 @@ ApiResponse Api::post_job(const Caller& c, std::string_view body) {
   auto id = store_.add_job(job);
   if (!id) return error(500, id.error().message);
   job.id = *id;
+  audit(c, "job.submit", fmt::format("job {} card {}", job.id, iccid), "ok");
   if (job_queued_) job_queued_(job);
   return ok_json(201, json{{"id", *id}, {"state", "queued"}, {"steps", job.steps.size()}});
 }
@@ -306,113 +264,24 @@ ApiResponse Api::post_job(const Caller& c, std::string_view body) {
 ApiResponse Api::get_job(const Caller& c, std::string_view id) {
   auto job = store_.job(id);
   if (!job) return error(404, fmt::format("unknown job {}", id));
-  if (!c.admin && job->owner != c.tenant) return error(403, "not your job");
+  if (!c.admin && job->owner != c.tenant)
+    return deny(c, "job.read", fmt::format("job {}", id), fmt::format("job {} does not belong to {}", id, c.tenant));
   return ok_json(200, job_json(*job));
 }
 
 ApiResponse Api::cancel_job(const Caller& c, std::string_view id) {
   auto job = store_.job(id);
   if (!job) return error(404, fmt::format("unknown job {}", id));
-  if (!c.admin && job->owner != c.tenant) return error(403, "not your job");
+  if (!c.admin && job->owner != c.tenant)
+    return deny(c, "job.cancel", fmt::format("job {}", id), fmt::format("job {} does not belong to {}", id, c.tenant));
   if (store::is_final(job->state))
     return error(409, fmt::format("job {} is already {}", id, store::to_string(job->state)));
   job->state = store::JobState::cancelled;
   job->error = "cancelled by request";
   job->updated_ms = now_ms();
   if (auto r = store_.update_job(*job); !r) return error(500, r.error().message);
+  audit(c, "job.cancel", fmt::format("job {}", id), "ok");
   return ok_json(200, job_json(*job));
-}
-
-namespace {
-
-json campaign_json(const store::Campaign& c, const store::CampaignCounts& n) {
-  std::string state = c.state;
-  if (state == "running" && n.queued == 0 && n.running == 0) state = "done";
-  return {{"id", c.id},           {"state", state},         {"total", c.total},
-          {"queued", n.queued},   {"running", n.running},   {"done", n.done},
-          {"failed", n.failed},   {"cancelled", n.cancelled},
-          {"max_concurrent", c.max_concurrent}, {"rate_per_s", c.rate_per_s}};
-}
-
-}  // namespace
-
-ApiResponse Api::post_campaign(const Caller& c, std::string_view body) {
-  json j = parse_body(body);
-  only_fields(j, "campaign", {"iccids", "selector", "sd", "operations", "rate_per_s", "max_concurrent", "trigger"});
-  if (j.contains("selector"))
-    throw Reject{422, "campaign.selector: selectors are not supported yet; list the cards in \"iccids\""};
-  if (!j.contains("iccids") || !j["iccids"].is_array() || j["iccids"].empty())
-    throw Reject{422, "campaign.iccids: must be a non-empty array of ICCIDs"};
-  if (!j.contains("operations")) throw Reject{422, "campaign: missing field \"operations\""};
-  store::Campaign camp;
-  camp.owner = c.admin ? "operator" : c.tenant;
-  if (j.contains("max_concurrent")) {
-    if (!j["max_concurrent"].is_number_unsigned()) throw Reject{422, "campaign.max_concurrent: must be a non-negative integer"};
-    camp.max_concurrent = j["max_concurrent"].get<uint32_t>();
-  }
-  if (j.contains("rate_per_s")) {
-    if (!j["rate_per_s"].is_number() || j["rate_per_s"].get<double>() < 0)
-      throw Reject{422, "campaign.rate_per_s: must be a non-negative number"};
-    camp.rate_per_s = j["rate_per_s"].get<double>();
-  }
-  Bytes sd = hex_field(j, "sd", "campaign", false, 5, 16);
-  std::string trigger = str_field(j, "trigger", "campaign", false, 8);
-  if (trigger.empty()) trigger = "none";
-  if (trigger != "sms" && trigger != "poll" && trigger != "none")
-    throw Reject{422, "campaign.trigger: must be \"sms\", \"poll\" or \"none\""};
-  // Compiled once for every card (no per-card keys in these operations).
-  jobs::CompileOptions opts = compile_;
-  opts.sd_aid = sd;
-  opts.operator_only_ops = c.admin;
-  auto steps = jobs::compile_operations(j["operations"], opts);
-  if (!steps) return error(422, std::string("campaign.") + steps.error().message);
-  std::vector<store::Job> list;
-  list.reserve(j["iccids"].size());
-  const int64_t now = now_ms();
-  for (size_t i = 0; i < j["iccids"].size(); ++i) {
-    const json& v = j["iccids"][i];
-    if (!v.is_string()) throw Reject{422, fmt::format("campaign.iccids[{}]: must be a string", i)};
-    const std::string iccid = v.get<std::string>();
-    if (!store_.card(iccid)) return error(404, fmt::format("campaign.iccids[{}]: unknown card {}", i, iccid));
-    store::Job job;
-    job.iccid = iccid;
-    job.sd_aid = sd;
-    job.trigger = trigger;
-    job.owner = camp.owner;
-    job.operations = j["operations"];
-    job.steps = *steps;
-    job.created_ms = job.updated_ms = now;
-    list.push_back(std::move(job));
-  }
-  camp.created_ms = now;
-  const size_t total = list.size();
-  auto id = store_.add_campaign(camp, std::move(list));
-  if (!id) return error(500, id.error().message);
-  return ok_json(201, json{{"id", *id}, {"state", "running"}, {"total", total}});
-}
-
-ApiResponse Api::get_campaign(const Caller& c, std::string_view id) {
-  auto camp = store_.campaign(id);
-  if (!camp) return error(404, fmt::format("unknown campaign {}", id));
-  if (!c.admin && camp->owner != c.tenant) return error(403, "not your campaign");
-  return ok_json(200, campaign_json(*camp, store_.campaign_counts(id)));
-}
-
-ApiResponse Api::campaign_action(const Caller& c, std::string_view id, std::string_view action) {
-  auto camp = store_.campaign(id);
-  if (!camp) return error(404, fmt::format("unknown campaign {}", id));
-  if (!c.admin && camp->owner != c.tenant) return error(403, "not your campaign");
-  if (camp->state == "cancelled")
-    return error(409, fmt::format("campaign {} is cancelled", id));
-  if (action == "pause") {
-    if (auto r = store_.set_campaign_state(id, "paused"); !r) return error(500, r.error().message);
-  } else if (action == "resume") {
-    if (auto r = store_.set_campaign_state(id, "running"); !r) return error(500, r.error().message);
-  } else {
-    if (auto r = store_.set_campaign_state(id, "cancelled"); !r) return error(500, r.error().message);
-    if (auto r = store_.cancel_campaign_jobs(id); !r) return error(500, r.error().message);
-  }
-  return get_campaign(c, id);
 }
 
 }  // namespace gpram::api

@@ -282,6 +282,21 @@ Result<std::unique_ptr<Server>> Server::create(const Config& cfg, store::Store& 
     return out;
   });
   s.api.set_metrics([&m] { return m.render(); });
+  // Card results go to the audit log (append-only; never key material: only ids and the error).
+  auto* finished_ok = &m.counter("gpram_jobs_finished_total", "jobs that reached a final state", {{"state", "done"}});
+  auto* finished_failed = &m.counter("gpram_jobs_finished_total", "jobs that reached a final state", {{"state", "failed"}});
+  s.engine.on_change([&store, finished_ok, finished_failed](const store::Job& job) {
+    if (job.state != store::JobState::done && job.state != store::JobState::failed) return;
+    (job.state == store::JobState::done ? finished_ok : finished_failed)->inc();
+    store::AuditEntry e;
+    e.ts_ms = job.updated_ms;
+    e.actor = "card:" + job.iccid;
+    e.action = job.state == store::JobState::done ? "job.done" : "job.failed";
+    e.object = fmt::format("job {} ({})", job.id, job.owner);
+    e.outcome = job.state == store::JobState::done ? "ok" : "failed";
+    e.detail = job.error;
+    (void)store.append_audit(e);
+  });
 
   const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   net::LoopOptions lo;

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "gpram/store/store.hpp"
@@ -191,6 +192,94 @@ Result<size_t> MemoryStore::cancel_campaign_jobs(std::string_view id) {
     ++n;
   }
   return n;
+}
+
+}  // namespace gpram::store
+
+namespace gpram::store {
+
+Result<void> Store::add_service_provider(const ServiceProvider&) {
+  return fail(Errc::backend, "store: this back end does not support service providers");
+}
+std::optional<ServiceProvider> Store::service_provider(std::string_view) { return std::nullopt; }
+std::optional<ServiceProvider> Store::service_provider_by_token(ByteView) { return std::nullopt; }
+Result<void> Store::append_audit(const AuditEntry&) {
+  return fail(Errc::backend, "store: this back end does not keep an audit log");
+}
+std::vector<AuditEntry> Store::audit(int64_t, size_t) { return {}; }
+
+Result<void> MemoryStore::add_service_provider(const ServiceProvider& sp) {
+  std::lock_guard lock(mu_);
+  if (providers_.count(sp.id))
+    return fail(Errc::duplicate, fmt::format("service provider {} exists", sp.id));
+  providers_.emplace(sp.id, sp);
+  return {};
+}
+
+std::optional<ServiceProvider> MemoryStore::service_provider(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto it = providers_.find(std::string(id));
+  if (it == providers_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<ServiceProvider> MemoryStore::service_provider_by_token(ByteView token_hash) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, sp] : providers_)
+    if (equal_ct(sp.token_hash, token_hash)) return sp;
+  return std::nullopt;
+}
+
+Result<void> MemoryStore::append_audit(const AuditEntry& e) {
+  std::lock_guard lock(mu_);
+  AuditEntry copy = e;
+  copy.seq = static_cast<int64_t>(audit_.size()) + 1;
+  audit_.push_back(std::move(copy));
+  return {};
+}
+
+std::vector<AuditEntry> MemoryStore::audit(int64_t after, size_t limit) {
+  std::lock_guard lock(mu_);
+  std::vector<AuditEntry> out;
+  for (const auto& e : audit_) {
+    if (e.seq <= after) continue;
+    if (out.size() >= limit) break;
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace gpram::store
+
+namespace gpram::store {
+
+Result<uint64_t> Store::next_scp80_counter(std::string_view) {
+  return fail(Errc::backend, "store: this back end does not keep SCP80 counters");
+}
+std::vector<Job> Store::live_jobs(std::string_view, size_t) { return {}; }
+
+Result<uint64_t> MemoryStore::next_scp80_counter(std::string_view iccid) {
+  std::lock_guard lock(mu_);
+  auto it = cards_.find(std::string(iccid));
+  if (it == cards_.end()) return fail(Errc::not_found, fmt::format("card {} not found", iccid));
+  auto& k = it->second.scp80;
+  if (!k) return fail(Errc::conflict, fmt::format("card {} has no SCP80 keys", iccid));
+  if (k->counter >= 0xFFFFFFFFFFull)
+    return fail(Errc::conflict, fmt::format("card {}: the SCP80 counter is exhausted", iccid));
+  return ++k->counter;
+}
+
+std::vector<Job> MemoryStore::live_jobs(std::string_view trigger, size_t limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Job> out;
+  for (const auto& [iccid, ids] : jobs_by_card_)
+    for (const auto& id : ids) {
+      const Job& j = jobs_.at(id);
+      if (!is_final(j.state) && j.trigger == trigger) out.push_back(j);
+    }
+  std::sort(out.begin(), out.end(), [](const Job& a, const Job& b) { return a.id < b.id; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 }  // namespace gpram::store

@@ -20,11 +20,13 @@ struct PostgresStore::Impl {
   [[nodiscard]] Result<Card> read_card(const pqxx::row& row) const;
   /// Row: the kJobCols columns, in that order, starting at column `first`.
   [[nodiscard]] Result<Job> read_job(const pqxx::row& row, pqxx::row::size_type first = 0) const;
+  /// Inserts `job` in `tx` with the next id of the shared sequence when job.id is empty.
+  [[nodiscard]] Result<std::string> insert_job(pqxx::work& tx, const Job& job) const;
 };
 
 namespace pg {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: campaigns, service_providers, audit
 /// Job columns in the order read_job expects them.
 constexpr const char* kJobCols =
     "id, iccid, state, owner, campaign_id, created_ms, updated_ms, doc, operations";

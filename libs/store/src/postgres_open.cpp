@@ -71,6 +71,35 @@ CREATE INDEX IF NOT EXISTS jobs_live_by_card ON jobs (iccid, seq)
   WHERE state IN ('queued','triggered','running');
 CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state);
+CREATE INDEX IF NOT EXISTS jobs_by_campaign ON jobs (campaign_id, state);
+CREATE TABLE IF NOT EXISTS campaigns (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  state TEXT NOT NULL,
+  total BIGINT NOT NULL,
+  max_concurrent BIGINT NOT NULL,
+  rate_per_s DOUBLE PRECISION NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service_providers (
+  id TEXT PRIMARY KEY,
+  token_hash BYTEA NOT NULL UNIQUE,
+  created_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq BIGSERIAL PRIMARY KEY,
+  ts_ms BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE OR REPLACE FUNCTION gpram_audit_append_only() RETURNS trigger AS $$
+  BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+  FOR EACH ROW EXECUTE FUNCTION gpram_audit_append_only();
 )sql";
 
 // pg_advisory_xact_lock key serialising schema set-up between nodes ("gpra").
@@ -94,6 +123,9 @@ Result<void> set_up(pqxx::work& tx, const PostgresStore::Impl& impl) {
     if (version > pg::kSchemaVersion)
       return fail(Errc::backend, fmt::format("store: {} has schema version {}, this gpramd knows up to {}",
                                              impl.where, version, pg::kSchemaVersion));
+    if (version < pg::kSchemaVersion)  // kSchema above created what was missing
+      tx.exec_params("UPDATE meta SET value = $1 WHERE key = 'schema_version'",
+                     std::to_string(pg::kSchemaVersion));
   }
   // A canary sealed with the master key detects a wrong key at start-up, not at first use.
   auto c = tx.exec("SELECT value FROM meta WHERE key = 'key_canary'");

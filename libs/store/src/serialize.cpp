@@ -79,7 +79,8 @@ json job_doc(const Job& j) {
   json results = json::array();
   for (const auto& r : j.results) results.push_back({to_hex(r.capdu), to_hex(r.rapdu)});
   return {{"sd", to_hex(j.sd_aid)}, {"trigger", j.trigger}, {"steps", steps},
-          {"next_step", j.next_step}, {"results", results}, {"error", j.error}};
+          {"next_step", j.next_step}, {"results", results}, {"error", j.error},
+          {"pushes", j.pushes}};
 }
 
 void job_from_doc(Job& j, const json& d) {
@@ -87,6 +88,7 @@ void job_from_doc(Job& j, const json& d) {
   j.trigger = d.value("trigger", "none");
   j.next_step = d.value("next_step", size_t{0});
   j.error = d.value("error", "");
+  j.pushes = d.value("pushes", uint32_t{0});
   j.steps.clear();
   for (const auto& s : d["steps"]) {
     Step st;

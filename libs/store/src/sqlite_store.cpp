@@ -19,7 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: service_providers, audit
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,6 +54,24 @@ CREATE TABLE IF NOT EXISTS campaigns (
   created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state);
+CREATE TABLE IF NOT EXISTS service_providers (
+  id TEXT PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,   -- SHA-256 of the bearer token; the token is never stored
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
 struct Stmt {
@@ -172,6 +190,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       if (v > kSchemaVersion)
         return fail(Errc::backend, fmt::format("store: {} has schema version {}, this gpramd knows up to {}",
                                                path, v, kSchemaVersion));
+      if (v < kSchemaVersion) {  // the CREATE ... IF NOT EXISTS above added what was missing
+        Stmt up;
+        if (auto r = impl->prepare(up, "UPDATE meta SET value=? WHERE key='schema_version'"); !r) return fail(r.error());
+        Impl::bind(up, 1, std::to_string(kSchemaVersion));
+        if (sqlite3_step(up.s) != SQLITE_DONE) return fail(impl->err("schema version"));
+      }
     } else {
       Stmt ins;
       if (auto r = impl->prepare(ins, "INSERT INTO meta(key, value) VALUES('schema_version', ?)"); !r)
@@ -464,6 +488,126 @@ std::vector<std::pair<JobState, size_t>> SqliteStore::job_counts() {
   }
   std::vector<std::pair<JobState, size_t>> out;
   for (size_t i = 0; i < n.size(); ++i) out.emplace_back(static_cast<JobState>(i), n[i]);
+  return out;
+}
+
+Result<void> SqliteStore::add_service_provider(const ServiceProvider& sp) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (auto r = impl_->prepare(st, "INSERT INTO service_providers(id, token_hash, created_ms) VALUES(?,?,?)"); !r)
+    return r;
+  Impl::bind(st, 1, sp.id);
+  Impl::bind(st, 2, ByteView(sp.token_hash));
+  Impl::bind(st, 3, sp.created_ms);
+  const int rc = sqlite3_step(st.s);
+  if (rc == SQLITE_CONSTRAINT) return fail(Errc::duplicate, fmt::format("service provider {} exists", sp.id));
+  if (rc != SQLITE_DONE) return tl::unexpected(impl_->err("add service provider"));
+  return {};
+}
+
+namespace {
+std::optional<ServiceProvider> read_provider(Stmt& st) {
+  if (sqlite3_step(st.s) != SQLITE_ROW) return std::nullopt;
+  return ServiceProvider{SqliteStore::Impl::text(st, 0), SqliteStore::Impl::blob(st, 1),
+                         sqlite3_column_int64(st.s, 2)};
+}
+}  // namespace
+
+std::optional<ServiceProvider> SqliteStore::service_provider(std::string_view id) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (!impl_->prepare(st, "SELECT id, token_hash, created_ms FROM service_providers WHERE id=?")) return std::nullopt;
+  Impl::bind(st, 1, id);
+  return read_provider(st);
+}
+
+std::optional<ServiceProvider> SqliteStore::service_provider_by_token(ByteView token_hash) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (!impl_->prepare(st, "SELECT id, token_hash, created_ms FROM service_providers WHERE token_hash=?"))
+    return std::nullopt;
+  Impl::bind(st, 1, token_hash);
+  return read_provider(st);
+}
+
+Result<void> SqliteStore::append_audit(const AuditEntry& e) {
+  std::lock_guard lock(impl_->mu);
+  Stmt st;
+  if (auto r = impl_->prepare(st, "INSERT INTO audit(ts_ms, actor, action, object, outcome, detail) "
+                                  "VALUES(?,?,?,?,?,?)");
+      !r)
+    return r;
+  Impl::bind(st, 1, e.ts_ms);
+  Impl::bind(st, 2, e.actor);
+  Impl::bind(st, 3, e.action);
+  Impl::bind(st, 4, e.object);
+  Impl::bind(st, 5, e.outcome);
+  Impl::bind(st, 6, e.detail);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return tl::unexpected(impl_->err("append audit"));
+  return {};
+}
+
+std::vector<AuditEntry> SqliteStore::audit(int64_t after, size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<AuditEntry> out;
+  Stmt st;
+  if (!impl_->prepare(st, "SELECT seq, ts_ms, actor, action, object, outcome, detail FROM audit "
+                          "WHERE seq > ? ORDER BY seq LIMIT ?"))
+    return out;
+  Impl::bind(st, 1, after);
+  Impl::bind(st, 2, static_cast<int64_t>(std::min<size_t>(limit, 1u << 30)));
+  while (sqlite3_step(st.s) == SQLITE_ROW)
+    out.push_back(AuditEntry{sqlite3_column_int64(st.s, 0), sqlite3_column_int64(st.s, 1), Impl::text(st, 2),
+                             Impl::text(st, 3), Impl::text(st, 4), Impl::text(st, 5), Impl::text(st, 6)});
+  return out;
+}
+
+Result<uint64_t> SqliteStore::next_scp80_counter(std::string_view iccid) {
+  std::lock_guard lock(impl_->mu);
+  if (auto r = impl_->exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
+  auto rollback = [&](Error e) -> Result<uint64_t> {
+    (void)impl_->exec("ROLLBACK");
+    return tl::unexpected(std::move(e));
+  };
+  json pub;
+  {
+    Stmt st;
+    if (auto r = impl_->prepare(st, "SELECT public FROM cards WHERE iccid=?"); !r) return rollback(r.error());
+    Impl::bind(st, 1, iccid);
+    if (sqlite3_step(st.s) != SQLITE_ROW)
+      return rollback(Error{make_error_code(Errc::not_found), fmt::format("card {} not found", iccid)});
+    pub = json::parse(Impl::text(st, 0), nullptr, false);
+  }
+  if (pub.is_discarded() || !pub.contains("scp80"))
+    return rollback(Error{make_error_code(Errc::conflict), fmt::format("card {} has no SCP80 keys", iccid)});
+  const uint64_t next = pub["scp80"].value("counter", uint64_t{0}) + 1;
+  if (next > 0xFFFFFFFFFFull)
+    return rollback(Error{make_error_code(Errc::conflict), fmt::format("card {}: the SCP80 counter is exhausted", iccid)});
+  pub["scp80"]["counter"] = next;
+  {
+    Stmt st;
+    if (auto r = impl_->prepare(st, "UPDATE cards SET public=? WHERE iccid=?"); !r) return rollback(r.error());
+    Impl::bind(st, 1, pub.dump());
+    Impl::bind(st, 2, iccid);
+    if (sqlite3_step(st.s) != SQLITE_DONE) return rollback(impl_->err("SCP80 counter"));
+  }
+  if (auto r = impl_->exec("COMMIT"); !r) return rollback(r.error());
+  return next;
+}
+
+std::vector<Job> SqliteStore::live_jobs(std::string_view trigger, size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Job> out;
+  Stmt st;
+  if (!impl_->prepare(st, fmt::format("SELECT {} FROM jobs WHERE state IN ('queued','triggered','running') "
+                                      "AND json_extract(doc, '$.trigger') = ? ORDER BY seq LIMIT ?",
+                                      kJobCols)
+                              .c_str()))
+    return out;
+  Impl::bind(st, 1, trigger);
+  Impl::bind(st, 2, static_cast<int64_t>(std::min<size_t>(limit, 1u << 30)));
+  while (sqlite3_step(st.s) == SQLITE_ROW)
+    if (auto j = impl_->read_job(st)) out.push_back(std::move(*j));
   return out;
 }
 

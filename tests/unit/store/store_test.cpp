@@ -2,6 +2,7 @@
 // implement the same interface and join this parameterised suite).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 
@@ -152,6 +153,83 @@ std::string temp_db() {
 // Test names must not print the std::function bytes (they change between builds).
 std::string backend_name(const ::testing::TestParamInfo<Factory>&) { return "Default"; }
 
+TEST_P(StoreContract, Scp80CounterStrictlyIncreasesAndPersists) {
+  auto c = card("8901", "id-1");
+  store::Scp80Keys k;
+  k.kic = 0x12;
+  k.kid = 0x12;
+  k.kic_key = k.kid_key = Bytes(16, 0x42);
+  k.tar = hex("B20100");
+  k.counter = 41;
+  c.scp80 = k;
+  ASSERT_TRUE(s_->add_card(c));
+  ASSERT_TRUE(s_->add_card(card("8902", "id-2")));
+  auto a = s_->next_scp80_counter("8901");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(*a, 42u);
+  EXPECT_EQ(*s_->next_scp80_counter("8901"), 43u);
+  EXPECT_EQ(s_->card("8901")->scp80->counter, 43u);
+  EXPECT_EQ(s_->card("8901")->scp80->kic_key, Bytes(16, 0x42));
+  auto none = s_->next_scp80_counter("8902");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::conflict);
+  auto unknown = s_->next_scp80_counter("8909");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::not_found);
+}
+
+TEST_P(StoreContract, LiveJobsByTrigger) {
+  ASSERT_TRUE(s_->add_card(card("8901", "id-1")));
+  store::Job j;
+  j.iccid = "8901";
+  j.trigger = "sms";
+  j.pushes = 2;
+  auto a = s_->add_job(j);
+  j.trigger = "poll";
+  auto b = s_->add_job(j);
+  j.trigger = "sms";
+  auto c = s_->add_job(j);
+  ASSERT_TRUE(a && b && c);
+  auto done = *s_->job(*c);
+  done.state = JobState::done;
+  ASSERT_TRUE(s_->update_job(done));
+  auto live = s_->live_jobs("sms", 10);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].id, *a);
+  EXPECT_EQ(live[0].pushes, 2u);
+  EXPECT_EQ(s_->live_jobs("poll", 10).size(), 1u);
+}
+
+TEST_P(StoreContract, ServiceProvidersByIdAndTokenHash) {
+  store::ServiceProvider sp{"bank1", Bytes(32, 0xB1), 1000};
+  ASSERT_TRUE(s_->add_service_provider(sp));
+  auto dup = s_->add_service_provider(sp);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::duplicate);
+  ASSERT_TRUE(s_->add_service_provider({"bank2", Bytes(32, 0xB2), 1001}));
+  auto by_id = s_->service_provider("bank1");
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->token_hash, Bytes(32, 0xB1));
+  auto by_token = s_->service_provider_by_token(Bytes(32, 0xB2));
+  ASSERT_TRUE(by_token);
+  EXPECT_EQ(by_token->id, "bank2");
+  EXPECT_FALSE(s_->service_provider_by_token(Bytes(32, 0xB3)));
+  EXPECT_FALSE(s_->service_provider("bank3"));
+}
+
+TEST_P(StoreContract, AuditIsAppendOnlyAndOrdered) {
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(s_->append_audit({0, 100 + i, "operator", "card.add", "card " + std::to_string(i), "ok", ""}));
+  auto all = s_->audit(0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].seq, all[i - 1].seq);
+  EXPECT_EQ(all[2].object, "card 2");
+  auto tail = s_->audit(all[2].seq, 100);
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[0].object, "card 3");
+  EXPECT_EQ(s_->audit(0, 2).size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Memory, StoreContract,
                          ::testing::Values(Factory([] { return std::make_unique<store::MemoryStore>(); })),
                          backend_name);
@@ -195,6 +273,26 @@ TEST(SqliteStore, NoKeyBytesInTheFile) {
   EXPECT_EQ(all.find(raw), std::string::npos);
   EXPECT_EQ(all.find(to_hex(psk)), std::string::npos);
   EXPECT_EQ(all.find("5152535455565758595A5B5C5D5E5F60"), std::string::npos);
+}
+
+// The audit table refuses UPDATE and DELETE (triggers), whatever the caller.
+TEST(SqliteStore, AuditTableRefusesUpdatesAndDeletes) {
+  const std::string path = temp_db();
+  {
+    auto s = store::SqliteStore::open(path, Bytes(32, 0x05));
+    ASSERT_TRUE(s);
+    ASSERT_TRUE((*s)->append_audit({0, 1, "operator", "card.add", "card 1", "ok", ""}));
+  }
+  const std::string update = "sqlite3 " + path + " \"UPDATE audit SET outcome='x'\" 2>/dev/null";
+  const std::string del = "sqlite3 " + path + " \"DELETE FROM audit\" 2>/dev/null";
+  if (std::system("command -v sqlite3 >/dev/null") != 0) GTEST_SKIP() << "sqlite3 CLI not installed";
+  EXPECT_NE(std::system(update.c_str()), 0);
+  EXPECT_NE(std::system(del.c_str()), 0);
+  auto s = store::SqliteStore::open(path, Bytes(32, 0x05));
+  ASSERT_TRUE(s);
+  auto all = (*s)->audit(0, 10);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].outcome, "ok");
 }
 
 TEST(SqliteStore, WrongMasterKeyIsRefusedAtOpen) {

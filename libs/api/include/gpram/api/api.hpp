@@ -37,12 +37,16 @@ class Api {
   void set_metrics(std::function<std::string()> fn) { metrics_ = std::move(fn); }
   /// Called after a job is queued (the server may trigger the card).
   void on_job_queued(std::function<void(const store::Job&)> fn) { job_queued_ = std::move(fn); }
+  /// Audit entries that could not be written (the store failed).
+  [[nodiscard]] uint64_t audit_failures() const noexcept { return audit_failures_.load(); }
 
  private:
   struct Caller {
     bool admin = false;
     std::string tenant;  // service-provider id when not admin
   };
+  ApiResponse post_service_provider(const Caller& c, std::string_view body);
+  ApiResponse get_audit(const Caller& c, std::string_view target);
   ApiResponse post_card(const Caller& c, std::string_view body);
   ApiResponse get_card(const Caller& c, std::string_view iccid);
   ApiResponse post_job(const Caller& c, std::string_view body);
@@ -52,12 +56,22 @@ class Api {
   ApiResponse get_campaign(const Caller& c, std::string_view id);
   ApiResponse campaign_action(const Caller& c, std::string_view id, std::string_view action);
 
+  /// Appends an audit entry for what `c` did (a failure to write it is counted, never fatal).
+  void audit(const Caller& c, std::string_view action, std::string_view object,
+             std::string_view outcome, std::string_view detail = {});
+  /// A cross-tenant attempt: 403 with `why`, and nothing but an audit entry.
+  ApiResponse deny(const Caller& c, std::string_view action, std::string_view object,
+                   std::string_view why);
+  /// True when the caller may act on the SD `sd` of `card` (admin: any SD).
+  [[nodiscard]] static bool owns_sd(const Caller& c, const store::Card& card, ByteView sd);
+
   store::Store& store_;
   std::string admin_token_;
   jobs::CompileOptions compile_;
   std::atomic<bool> ready_{false};
   std::function<std::string()> metrics_;
   std::function<void(const store::Job&)> job_queued_;
+  std::atomic<uint64_t> audit_failures_{0};
 };
 
 /// The OpenAPI 3 document of the API (GET /v1/openapi.json).

@@ -73,6 +73,7 @@ struct Job {
   std::vector<ApduResult> results;
   std::string error;
   std::string campaign_id;
+  uint32_t pushes = 0;          // SMS triggers sent for this job (trigger "sms")
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 };
@@ -86,6 +87,26 @@ struct Campaign {
   uint32_t max_concurrent = 0;     // 0 = no limit
   double rate_per_s = 0;           // push triggers per second; 0 = no limit
   int64_t created_ms = 0;
+};
+
+/// A service provider (Amendment A tenant): it owns Security Domains on cards and acts on them
+/// through the REST API with its own bearer token. Only a SHA-256 hash of the token is stored.
+struct ServiceProvider {
+  std::string id;
+  Bytes token_hash;  // SHA-256 of the bearer token
+  int64_t created_ms = 0;
+};
+
+/// One line of the append-only audit log: every administrative action, every refusal, every
+/// card result. Never holds key material or personalisation data.
+struct AuditEntry {
+  int64_t seq = 0;        // assigned by the store, strictly increasing
+  int64_t ts_ms = 0;
+  std::string actor;      // "operator", a service-provider id, "card:ICCID" or "server"
+  std::string action;     // e.g. "card.add", "job.submit", "job.done", "denied"
+  std::string object;     // the object acted on ("card 8944…", "job j00000012")
+  std::string outcome;    // "ok", "denied", "failed", ...
+  std::string detail;     // free text (reason), never secrets
 };
 
 struct CampaignCounts {

@@ -46,6 +46,18 @@ class PostgresStore final : public Store {
   Result<void> update_job(const Job& job) override;
   std::optional<Job> active_job(std::string_view iccid) override;
   std::vector<std::pair<JobState, size_t>> job_counts() override;
+  Result<std::string> add_campaign(Campaign c, std::vector<Job> jobs) override;
+  std::optional<Campaign> campaign(std::string_view id) override;
+  Result<void> set_campaign_state(std::string_view id, std::string_view state) override;
+  CampaignCounts campaign_counts(std::string_view id) override;
+  Result<size_t> cancel_campaign_jobs(std::string_view id) override;
+  Result<void> add_service_provider(const ServiceProvider& sp) override;
+  std::optional<ServiceProvider> service_provider(std::string_view id) override;
+  std::optional<ServiceProvider> service_provider_by_token(ByteView token_hash) override;
+  Result<void> append_audit(const AuditEntry& e) override;
+  std::vector<AuditEntry> audit(int64_t after, size_t limit) override;
+  Result<uint64_t> next_scp80_counter(std::string_view iccid) override;
+  std::vector<Job> live_jobs(std::string_view trigger, size_t limit) override;
 
   /// Multi-node work distribution: claims for `node` up to `limit` queued jobs that are the
   /// active job of their card (no older non-final job on the same card) and that nobody holds

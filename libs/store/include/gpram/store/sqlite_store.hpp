@@ -30,6 +30,13 @@ class SqliteStore final : public Store {
   Result<void> set_campaign_state(std::string_view id, std::string_view state) override;
   CampaignCounts campaign_counts(std::string_view id) override;
   Result<size_t> cancel_campaign_jobs(std::string_view id) override;
+  Result<void> add_service_provider(const ServiceProvider& sp) override;
+  std::optional<ServiceProvider> service_provider(std::string_view id) override;
+  std::optional<ServiceProvider> service_provider_by_token(ByteView token_hash) override;
+  Result<void> append_audit(const AuditEntry& e) override;
+  std::vector<AuditEntry> audit(int64_t after, size_t limit) override;
+  Result<uint64_t> next_scp80_counter(std::string_view iccid) override;
+  std::vector<Job> live_jobs(std::string_view trigger, size_t limit) override;
 
   struct Impl;
 
